@@ -138,8 +138,10 @@ class ParallelForWriter {
   void clauseVariables() {
     const model::Directive &d = site_.directive;
     for (const model::Reduction &reduction : d.reductions) {
-      w_.line(std::string("// reduction(") + model::spelling(reduction.op) +
-              ": …): per-thread copies start at the identity and are combined at the end");
+      std::string vars;
+      for (const model::VarRef &var : reduction.vars) vars += (vars.empty() ? "" : ", ") + var.name;
+      w_.line(std::string("// reduction(") + model::spelling(reduction.op) + ": " + vars +
+              "): per-thread copies start at the identity, combined at the end");
       for (const model::VarRef &var : reduction.vars) aliasAndReference(var.name);
     }
     if (!d.privateVars.empty()) w_.line("// private: per-thread value-initialised copies");

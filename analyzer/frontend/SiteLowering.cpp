@@ -20,6 +20,22 @@ std::string escapeForLiteral(const std::string &text) {
   return out;
 }
 
+// A #line directly followed by another #line has no effect: drop it.
+std::string withoutShadowedLineDirectives(const std::string &text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    end = end == std::string::npos ? text.size() : end + 1;
+    const bool isLine = text.compare(pos, 6, "#line ") == 0;
+    const bool nextIsLine = end < text.size() && text.compare(end, 6, "#line ") == 0;
+    if (!(isLine && nextIsLine)) out.append(text, pos, end - pos);
+    pos = end;
+  }
+  return out;
+}
+
 }  // namespace
 
 SiteLowering::SiteLowering(clang::ASTContext &context, const TranslateOptions &options, std::string lineFileName)
@@ -182,7 +198,7 @@ std::string SiteLowering::translate(SiteList &sites) {
   out += generators::generatePrelude(prelude);
   if (insertAt > 0 && buffer_[insertAt - 1] != '\n') out.append(columnOf(insertAt) - 1, ' ');
   out += rewrittenText(insertAt, buffer_.size(), topLevel);
-  return out;
+  return withoutShadowedLineDirectives(out);
 }
 
 }  // namespace luminar::frontend

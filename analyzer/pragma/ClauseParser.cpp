@@ -72,6 +72,8 @@ std::optional<std::string> closestSpelling(const std::string &word,
   std::size_t bestDistance = 0;
   for (const std::string &candidate : candidates) {
     std::size_t d = distance(word, candidate);
+    // A truncated spelling ("reduce" for "reduction") is as good as one typo.
+    if (word.size() >= 4 && candidate.compare(0, word.size() - 1, word, 0, word.size() - 1) == 0) d = std::min<std::size_t>(d, 1);
     // Allow about one typo per three characters, as clang's typo correction does.
     if (d <= std::max<std::size_t>(1, candidate.size() / 3) && (!best || d < bestDistance)) {
       best = candidate;
@@ -228,7 +230,7 @@ private:
     }
     directive.clauses.push_back({*kind, name.loc});
     ++pos_;
-    parseClauseArguments(directive, *kind, name);
+    parseClauseArguments(directive, *kind);
   }
 
   static std::optional<ClauseKind> clauseNamed(const std::string &text) {
@@ -247,7 +249,7 @@ private:
     return list;
   }
 
-  void parseClauseArguments(Directive &d, ClauseKind kind, const PragmaToken &name) {
+  void parseClauseArguments(Directive &d, ClauseKind kind) {
     const std::string clause = model::spelling(kind);
     if (kind == ClauseKind::Blocking) {
       if (nextIs("(")) error(peek().loc, "clause 'blocking' takes no arguments");
@@ -284,9 +286,8 @@ private:
     case ClauseKind::Timeout: parseDuration(d); break;
     case ClauseKind::Blocking: break;
     }
-    if (!nextIs(")")) error(hereLoc(), "expected ')' to close '" + clause + "(' ");
+    if (!nextIs(")")) error(hereLoc(), "expected ')' to close '" + clause + "('");
     ++pos_;
-    (void)name;
   }
 
   // Collects a balanced token sequence up to (not including) a ',' or ')' at depth 0.

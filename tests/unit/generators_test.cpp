@@ -577,7 +577,7 @@ TEST_CASE("parallel for reduction(+: sum): golden text") {
     luminar::bare_metal::loop_options luminar_options_3;
     luminar_options_3.schedule = luminar::bare_metal::schedule_kind::static_;
     luminar::bare_metal::error_state luminar_errors_3(luminar::bare_metal::error_strategy::stop);
-    // reduction(+: …): per-thread copies start at the identity and are combined at the end
+    // reduction(+: sum): per-thread copies start at the identity, combined at the end
     using luminar_type_sum_3 = std::remove_reference_t<decltype(sum)>;
     auto &luminar_shared_sum_3 = sum;
     luminar::bare_metal::parallel_for(luminar_count_3, luminar_options_3, luminar_errors_3, [&](luminar::bare_metal::loop_worker &luminar_worker_3) {
@@ -634,6 +634,37 @@ TEST_CASE("parallel for: clauses, outer induction variable, collect") {
     INFO(line);
     CHECK(text.find(line) != std::string::npos);
   }
+}
+
+TEST_CASE("parallel for: a loop header over several lines maps each expression to its line") {
+  gen::ParallelForSite site;
+  site.context = context(5, 30, "parallel for");
+  site.directive = directive(model::PragmaKind::ParallelFor);
+  site.loop.varName = "i";
+  site.loop.varType = "int";
+  site.loop.lowerBound = piece("first", 31, 16);
+  site.loop.bound = piece("last(\n           v)", 32, 10);
+  site.loop.step = piece("stride", 33, 15);
+  site.loop.compare = CompareOp::LessEqual;
+  site.loop.body = piece("use(i);", 34, 5);
+  const std::string text = gen::generateParallelFor(site);
+  const std::string header = text.substr(0, text.find("    const std::uint64_t"));
+  CHECK(header ==
+        "#line 30 \"demo.cpp\"\n"
+        "  // #pragma luminar parallel for\n"
+        "  {\n"
+        "#line 31 \"demo.cpp\"\n"
+        "    int luminar_lb_5 = first;\n"
+        "    auto luminar_ub_5 = \n"  // line 32 already
+        "#line 32 \"demo.cpp\"\n"
+        "         last(\n"
+        "           v)\n"
+        "#line 30 \"demo.cpp\"\n"
+        "      ;\n"
+        "#line 33 \"demo.cpp\"\n"
+        "    auto luminar_step_5 = stride;\n"
+        "#line 30 \"demo.cpp\"\n");
+  CHECK(text.find("trip_count_less_equal(luminar_lb_5, luminar_ub_5, luminar_step_5)") != std::string::npos);
 }
 
 TEST_CASE("prelude: embedded header, error list, named mutexes, resync") {
