@@ -28,7 +28,7 @@ namespace luminar::generators {
 
 namespace {
 
-const char *reductionOpName(model::ReductionOp op) {
+const char *reductionOpEnumerator(model::ReductionOp op) {
   switch (op) {
   case model::ReductionOp::Add: return "add";
   case model::ReductionOp::Mul: return "mul";
@@ -42,6 +42,10 @@ const char *reductionOpName(model::ReductionOp op) {
   case model::ReductionOp::Max: return "max";
   }
   return "add";
+}
+
+std::string reductionOp(model::ReductionOp op) {
+  return std::string("luminar::bare_metal::reduction_op::") + reductionOpEnumerator(op);
 }
 
 const char *tripCountHelper(CompareOp compare) {
@@ -113,13 +117,15 @@ class ParallelForWriter {
     const std::string ubDecl = "auto " + ub_ + " = ";
     const std::string stepDecl = "auto " + step_ + " = ";
     const CodePiece &lb = loop_.lowerBound, &ub = loop_.bound, &step = loop_.step;
-    if (isOneLine(lb) && isOneLine(ub) && isOneLine(step) && lb.line == ub.line && ub.line == step.line) {
+    // The step of `++i` is a made-up "1": if it carries no line of the loop, it takes init's.
+    const unsigned stepLine = step.line > ctx_.pragmaLine ? step.line : lb.line;
+    if (isOneLine(lb) && isOneLine(ub) && isOneLine(step) && lb.line == ub.line && ub.line == stepLine) {
       w_.userLine(lb.line, lbDecl + lb.text + "; " + ubDecl + ub.text + "; " + stepDecl + step.text + ";");
       return;
     }
     w_.userLine(lb.line, lbDecl + w_.inlinePiece(lb) + ";");
     w_.userLine(ub.line, ubDecl + w_.inlinePiece(ub) + ";");
-    w_.userLine(step.line, stepDecl + w_.inlinePiece(step) + ";");
+    w_.userLine(stepLine, stepDecl + w_.inlinePiece(step) + ";");
   }
 
   void options() {
@@ -164,14 +170,15 @@ class ParallelForWriter {
     for (const model::Reduction &reduction : d.reductions) {
       for (const model::VarRef &var : reduction.vars) {
         const std::string type = varName("type", var.name);
-        w_.line(type + " " + var.name + " = luminar::bare_metal::reduction_identity<luminar::bare_metal::reduction_op::" +
-                reductionOpName(reduction.op) + ", " + type + ">();");
+        w_.line(type + " " + var.name + " = luminar::bare_metal::reduction_identity<" + reductionOp(reduction.op) +
+                ", " + type + ">();");
       }
     }
     for (const model::VarRef &var : d.privateVars)
       w_.line("[[maybe_unused]] " + varName("type", var.name) + " " + var.name + "{};");
     for (const model::VarRef &var : d.firstprivateVars)
-      w_.line("[[maybe_unused]] " + varName("type", var.name) + " " + var.name + " = " + varName("shared", var.name) + ";");
+      w_.line("[[maybe_unused]] " + varName("type", var.name) + " " + var.name + " = " + varName("shared", var.name) +
+              ";");
   }
 
   void iterations() {
@@ -202,8 +209,8 @@ class ParallelForWriter {
     w_.open(worker_ + ".combine([&]() {");
     for (const model::Reduction &reduction : d.reductions)
       for (const model::VarRef &var : reduction.vars)
-        w_.line(std::string("luminar::bare_metal::reduction_combine<luminar::bare_metal::reduction_op::") +
-                reductionOpName(reduction.op) + ">(" + varName("shared", var.name) + ", " + var.name + ");");
+        w_.line("luminar::bare_metal::reduction_combine<" + reductionOp(reduction.op) + ">(" +
+                varName("shared", var.name) + ", " + var.name + ");");
     w_.close("});");
   }
 

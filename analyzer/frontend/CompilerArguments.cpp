@@ -34,10 +34,12 @@ clang::tooling::ArgumentsAdjuster unknownFlagFilter() {
       drop.insert(arg->getIndex() + 1);
       spdlog::debug("{}: ignoring compiler option '{}' that Clang does not know", file.str(), arg->getAsString(parsed));
     }
-    if (drop.empty()) return args;
     clang::tooling::CommandLineArguments out;
     for (std::size_t i = 0; i < args.size(); ++i)
       if (!drop.count(i)) out.push_back(args[i]);
+    // GCC-only warning flags (-Wlogical-op) are known options to Clang's driver but
+    // unknown warnings to its front end: keep quiet about them too.
+    out.push_back("-Wno-unknown-warning-option");
     return out;
   };
 }

@@ -105,7 +105,7 @@ ConcurrencyModeAnalyzer::ConcurrencyModeAnalyzer(clang::ASTContext &context, con
       functionsWithSites_.insert(site->function->getCanonicalDecl());
   }
   CallGraphBuilder builder(callees_);
-  builder.TraverseDecl(context.getTranslationUnitDecl());
+  builder.TraverseAST(context);
 }
 
 model::Location ConcurrencyModeAnalyzer::location(clang::SourceLocation loc) const {

@@ -59,9 +59,12 @@ void lintRaces(const Site &site, const clang::Stmt *region, clang::ASTContext &c
   const unsigned regionBegin = fileOffset(sm, region->getBeginLoc());
   const unsigned regionEnd = statementEndOffset(context, region);
   std::vector<std::pair<unsigned, unsigned>> protectedRanges;
+  // Writes inside atomic/critical sites are protected; writes inside a nested
+  // `parallel for` are that loop's own lint's business (its reductions make them safe).
   for (const auto &s : sites) {
-    if ((s->directive.kind == model::PragmaKind::Atomic || s->directive.kind == model::PragmaKind::Critical) &&
-        s->statementBegin >= regionBegin && s->statementEnd <= regionEnd)
+    const bool nested = s.get() != &site && s->statementBegin >= regionBegin && s->statementEnd <= regionEnd;
+    const model::PragmaKind kind = s->directive.kind;
+    if (nested && (kind == model::PragmaKind::Atomic || kind == model::PragmaKind::Critical || kind == model::PragmaKind::ParallelFor))
       protectedRanges.emplace_back(s->statementBegin, s->statementEnd);
   }
   const std::vector<unsigned> locks = lockOffsets(region, sm);

@@ -19,17 +19,22 @@ public:
   explicit StatementIndex(const clang::SourceManager &sm) : sm_(sm) {}
 
   bool VisitCompoundStmt(clang::CompoundStmt *s) {
-    for (clang::Stmt *child : s->body()) add(child);
+    for (clang::Stmt *child : s->body()) add(child, s);
     return true;
   }
-  bool VisitIfStmt(clang::IfStmt *s) { add(s->getThen()); add(s->getElse()); return true; }
-  bool VisitForStmt(clang::ForStmt *s) { add(s->getBody()); return true; }
-  bool VisitCXXForRangeStmt(clang::CXXForRangeStmt *s) { add(s->getBody()); return true; }
-  bool VisitWhileStmt(clang::WhileStmt *s) { add(s->getBody()); return true; }
-  bool VisitDoStmt(clang::DoStmt *s) { add(s->getBody()); return true; }
-  bool VisitSwitchCase(clang::SwitchCase *s) { add(s->getSubStmt()); return true; }
-  bool VisitLabelStmt(clang::LabelStmt *s) { add(s->getSubStmt()); return true; }
-  bool VisitAttributedStmt(clang::AttributedStmt *s) { add(s->getSubStmt()); return true; }
+  bool VisitIfStmt(clang::IfStmt *s) { add(s->getThen(), s); add(s->getElse(), s); return true; }
+  bool VisitForStmt(clang::ForStmt *s) { add(s->getBody(), s); return true; }
+  bool VisitCXXForRangeStmt(clang::CXXForRangeStmt *s) { add(s->getBody(), s); return true; }
+  bool VisitWhileStmt(clang::WhileStmt *s) { add(s->getBody(), s); return true; }
+  bool VisitDoStmt(clang::DoStmt *s) { add(s->getBody(), s); return true; }
+  bool VisitSwitchCase(clang::SwitchCase *s) { add(s->getSubStmt(), s); return true; }
+  bool VisitLabelStmt(clang::LabelStmt *s) { add(s->getSubStmt(), s); return true; }
+  bool VisitAttributedStmt(clang::AttributedStmt *s) { add(s->getSubStmt(), s); return true; }
+
+  const clang::Stmt *parentOf(const clang::Stmt *s) const {
+    auto it = parents_.find(s);
+    return it == parents_.end() ? nullptr : it->second;
+  }
 
   const clang::Stmt *at(unsigned offset) const {
     auto it = byOffset_.find(offset);
@@ -37,8 +42,9 @@ public:
   }
 
 private:
-  void add(const clang::Stmt *s) {
+  void add(const clang::Stmt *s, const clang::Stmt *parent) {
     if (!s) return;
+    parents_.emplace(s, parent);
     clang::SourceLocation loc = sm_.getExpansionLoc(s->getBeginLoc());
     if (!sm_.isInMainFile(loc)) return;
     byOffset_.emplace(sm_.getFileOffset(loc), s);
@@ -46,6 +52,7 @@ private:
 
   const clang::SourceManager &sm_;
   std::map<unsigned, const clang::Stmt *> byOffset_;
+  std::map<const clang::Stmt *, const clang::Stmt *> parents_;
 };
 
 // The statement's last sub-statement decides whether a ';' ends it.
@@ -99,7 +106,7 @@ std::string pragmaName(const RawPragma &p) {
   return std::string("'#pragma luminar ") + model::spelling(p.directive->kind) + "'";
 }
 
-bool checkStatementKind(const RawPragma &p, const clang::Stmt *stmt, Diagnostics &diags) {
+bool checkStatementKind(const RawPragma &p, const clang::Stmt *stmt, const clang::Stmt *parent, Diagnostics &diags) {
   using model::PragmaKind;
   switch (p.directive->kind) {
   case PragmaKind::ParallelFor:
@@ -117,6 +124,14 @@ bool checkStatementKind(const RawPragma &p, const clang::Stmt *stmt, Diagnostics
   case PragmaKind::Concurrent:
     if (!llvm::isa<clang::CompoundStmt>(stmt)) {
       diags.error(stmt->getBeginLoc(), pragmaName(p) + " must be followed by a compound statement '{ … }'");
+      return false;
+    }
+    return true;
+  case PragmaKind::Critical:
+    // A locked declaration becomes several statements (lock, declaration, unlock), which
+    // only a compound statement can hold.
+    if (llvm::isa<clang::DeclStmt>(stmt) && !llvm::isa<clang::CompoundStmt>(parent)) {
+      diags.error(stmt->getBeginLoc(), "'critical' on a declaration must be written inside braces '{ … }'");
       return false;
     }
     return true;
@@ -185,7 +200,7 @@ unsigned statementEndOffset(const clang::ASTContext &context, const clang::Stmt 
 SiteList findSites(clang::ASTContext &context, const std::vector<RawPragma> &pragmas, Diagnostics &diags) {
   clang::SourceManager &sm = context.getSourceManager();
   StatementIndex index(sm);
-  index.TraverseDecl(context.getTranslationUnitDecl());
+  index.TraverseAST(context);
   llvm::StringRef buffer = sm.getBufferData(sm.getMainFileID());
 
   SiteList sites;
@@ -214,7 +229,7 @@ SiteList findSites(clang::ASTContext &context, const std::vector<RawPragma> &pra
       diags.note(p.location, "pragma written here");
       continue;
     }
-    if (!checkStatementKind(p, stmt, diags)) continue;
+    if (!checkStatementKind(p, stmt, index.parentOf(stmt), diags)) continue;
 
     auto site = std::make_unique<Site>();
     site->pragma = &p;

@@ -225,6 +225,12 @@ public:
   void HandleTranslationUnit(clang::ASTContext &context) override {
     const clang::SourceManager &sm = context.getSourceManager();
     std::string file = sm.getFileEntryForID(sm.getMainFileID())->getName().str();
+    // Only the main file's declarations can hold sites: restricting the traversal scope
+    // keeps the parent map and every AST walk away from the (much larger) headers.
+    std::vector<clang::Decl *> mainFileDecls;
+    for (clang::Decl *decl : context.getTranslationUnitDecl()->decls())
+      if (sm.isInMainFile(sm.getExpansionLoc(decl->getLocation()))) mainFileDecls.push_back(decl);
+    context.setTraversalScope(mainFileDecls);
     TranslationUnitAnalysis analysis(context, session_.options(), pragmas_, locations_, diags_, file);
     analysis.setCheckOnly(session_.options().checkOnly);
     session_.results().push_back(analysis.run());

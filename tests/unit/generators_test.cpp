@@ -1,12 +1,11 @@
 // The bare-metal generators (generators/): golden text of each kind of site, with and
 // without #line directives, and compile-and-run checks: translated programs are compiled
 // with g++ and clang++ (-std=c++17 -Wall -Wextra -Werror -pthread) and must print what the
-// serial program prints.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
-#include <doctest/doctest.h>
-
+// serial program prints. Set LUMINAR_KEEP_TEST_FILES=1 to keep the programs for a look.
 #include "luminar/generators/BareMetalGenerator.h"
 #include "luminar/pragma/ClauseParser.h"
+
+#include <doctest/doctest.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -320,7 +319,8 @@ std::string findCompiler(const std::vector<std::string> &names) {
 
 std::vector<std::string> compilers() {
   std::vector<std::string> found;
-  for (const auto &names : {std::vector<std::string>{"g++-12", "g++"}, std::vector<std::string>{"clang++-14", "clang++"}}) {
+  const std::vector<std::vector<std::string>> families = {{"g++-12", "g++"}, {"clang++-14", "clang++"}};
+  for (const auto &names : families) {
     std::string path = findCompiler(names);
     if (!path.empty()) found.push_back(path);
   }
@@ -361,7 +361,8 @@ void compileAndRun(const Sites &sites, const Program &program) {
       const std::string binary = (dir / (stem + "_" + std::filesystem::path(compiler).filename().string())).string();
       // -O2 for the translated program: some warnings (maybe-uninitialized) need the optimiser.
       const std::string command = compiler + " -std=c++17 " + (translated ? "-O2" : "-O0") +
-                                  " -Wall -Wextra -Werror -pthread -I '" + include + "' '" + source + "' -o '" + binary + "'";
+                                  " -Wall -Wextra -Werror -pthread -I '" + include + "' '" + source + "' -o '" +
+                                  binary + "'";
       jobs.push_back(Job{compiler + " " + stem, source, binary, std::async(std::launch::async, shell, command)});
     }
   }
@@ -710,7 +711,8 @@ struct ReductionCase {
 const ReductionCase kReductions[] = {
     {model::ReductionOp::Add, "long long r = 5;", "{ r += v[i]; }"},
     {model::ReductionOp::Sub, "long long r = 1000;", "{ r -= v[i]; }"},
-    {model::ReductionOp::Mul, "unsigned long long r = 3;", "{ r *= static_cast<unsigned long long>(2 * (v[i] % 5) + 1); }"},
+    {model::ReductionOp::Mul, "unsigned long long r = 3;",
+     "{ r *= static_cast<unsigned long long>(2 * (v[i] % 5) + 1); }"},  // odd factors: never 0
     {model::ReductionOp::BitAnd, "unsigned r = ~0u;", "{ r &= static_cast<unsigned>(v[i]) | 0xFFFFF000u; }"},
     {model::ReductionOp::BitOr, "unsigned r = 0;", "{ r |= 1u << (v[i] % 29); }"},
     {model::ReductionOp::BitXor, "unsigned r = 7;", "{ r ^= static_cast<unsigned>(v[i]) * 2654435761u; }"},

@@ -145,9 +145,16 @@ inline void record_quietly(error_state &errors, std::exception_ptr e, const char
 // Waiting: bounded spinning, then the futex (or a portable parking lot)
 // ---------------------------------------------------------------------------------------
 
-// How long a waiter spins before it sleeps. Long enough that back-to-back constructs hand
-// work over without a system call, short enough not to steal a shared core for long.
+// How long a waiter spins before it sleeps on the futex. Back-to-back constructs then hand
+// work over without a system call, while an idle worker gives its core back soon.
+//   * kSpinBudget: when the construct has no more threads than the machine has cores;
+//   * kShortSpin: when it has more (oversubscribed: a spinner would take the core from the
+//     very thread it waits for), and for task groups, whose tasks are long or block;
+//   * kPausePhase: the first part of a spin uses the pause instruction only; afterwards the
+//     spinner yields to other runnable threads between checks (the core is shared).
 inline constexpr std::chrono::microseconds kSpinBudget{50};
+inline constexpr std::chrono::microseconds kShortSpin{2};
+inline constexpr std::chrono::microseconds kPausePhase{10};
 
 inline void cpu_relax() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
@@ -157,20 +164,28 @@ inline void cpu_relax() noexcept {
 #endif
 }
 
-// Spins until ready() is true or kSpinBudget has passed; returns ready()'s last result.
-// The clock is read only every 64 rounds, so a short wait costs no clock reads at all.
+// Spins until ready() is true or `budget` has passed; returns ready()'s last result. The
+// clock is read only every 64 pause rounds, so a short wait costs no clock reads at all.
 template <class Ready>
-bool spin_until(Ready &&ready) noexcept {
-  std::chrono::steady_clock::time_point deadline{};
+bool spin_until(Ready &&ready, std::chrono::microseconds budget) noexcept {
+  using clock = std::chrono::steady_clock;
+  clock::time_point start{};
+  bool yielding = false;
   for (unsigned round = 1;; ++round) {
     if (ready()) return true;
-    cpu_relax();
-    if (round % 64 != 0) continue;
-    const auto now = std::chrono::steady_clock::now();
-    if (deadline == std::chrono::steady_clock::time_point{}) {
-      deadline = now + kSpinBudget;
-    } else if (now >= deadline) {
+    if (yielding) {
+      std::this_thread::yield();
+    } else {
+      cpu_relax();
+      if (round % 64 != 0) continue;
+    }
+    const clock::time_point now = clock::now();
+    if (start == clock::time_point{}) {
+      start = now;
+    } else if (now - start >= budget) {
       return ready();
+    } else {
+      yielding = now - start >= kPausePhase;
     }
   }
 }
@@ -245,9 +260,10 @@ class alignas(64) completion {
   }
 
   // Returns once every expected job has arrived; everything those jobs did is visible then.
-  void wait() noexcept {
+  // Spins for `spin` first (see kSpinBudget).
+  void wait(std::chrono::microseconds spin) noexcept {
     // acquire (all loads below): pairs with arrive()'s release fetch_sub.
-    if (spin_until([this] { return (word_.load(std::memory_order_acquire) & ~kWaiter) == 0; })) return;
+    if (spin_until([this] { return (word_.load(std::memory_order_acquire) & ~kWaiter) == 0; }, spin)) return;
     std::uint32_t current = word_.load(std::memory_order_acquire);
     while ((current & ~kWaiter) != 0) {
       if ((current & kWaiter) == 0 &&
@@ -278,6 +294,7 @@ struct job {
   std::size_t index;
   completion *done;
   bool release_self;  // the worker goes back to the idle list itself, before arriving
+  std::chrono::microseconds next_spin;  // how long the worker spins for its next job
 };
 
 // Slot states. Only the worker moves idle -> sleeping and posted -> idle; only the slot's
@@ -322,10 +339,10 @@ inline void post(worker_slot &slot, const job &j) noexcept {
   }
 }
 
-// Worker side: returns once a job is posted; spins first, then sleeps on the futex.
-inline void wait_for_job(worker_slot &slot) noexcept {
+// Worker side: returns once a job is posted; spins for `spin` first, then sleeps on the futex.
+inline void wait_for_job(worker_slot &slot, std::chrono::microseconds spin) noexcept {
   // acquire: pairs with post()'s release exchange, so `posted` is visible afterwards.
-  if (spin_until([&slot] { return slot.state.load(std::memory_order_acquire) == kSlotPosted; })) return;
+  if (spin_until([&slot] { return slot.state.load(std::memory_order_acquire) == kSlotPosted; }, spin)) return;
   std::uint32_t expected = kSlotIdle;
   // acquire: on failure the value read is kSlotPosted, written by post()'s release exchange.
   if (!slot.state.compare_exchange_strong(expected, kSlotSleeping, std::memory_order_acquire)) return;
@@ -405,13 +422,15 @@ class team {
  private:
   static void worker_main(worker_slot *slot) noexcept {
     nesting_depth() = 1;
+    std::chrono::microseconds spin = kShortSpin;  // a new worker's first job is already posted
     for (;;) {
-      wait_for_job(*slot);
+      wait_for_job(*slot, spin);
       const job j = slot->posted;
       // relaxed: the next post() to this slot comes from an owner that got it after this
       // job's arrive() (release) or release_one() (mutex), both sequenced after this store.
       slot->state.store(kSlotIdle, std::memory_order_relaxed);
       j.run(j.context, j.index);
+      spin = j.next_spin;
       if (j.release_self) the_team().release_one(slot);
       j.done->arrive();
     }
@@ -457,23 +476,29 @@ inline team *&team_pointer() noexcept {
 
 inline team &the_team() noexcept { return *team_pointer(); }
 
-// Starts `run(context, i)` for i = 1..chain.size on the chain's workers.
-inline void start_jobs(const worker_chain &chain, job_function run, void *context, completion &done) noexcept {
-  done.expect(static_cast<std::uint32_t>(chain.size));
-  worker_slot *w = chain.head;
-  for (std::size_t i = 1; i <= chain.size; ++i) {
-    worker_slot *next = w->next_idle;
-    post(*w, job{run, context, i, &done, false});
-    w = next;
-  }
-}
-
 inline std::size_t hardware_threads() noexcept {
   static const std::size_t threads = [] {
     const unsigned n = std::thread::hardware_concurrency();
     return n == 0 ? std::size_t{1} : std::size_t{n};
   }();
   return threads;
+}
+
+// How long the threads of a construct with `threads` threads spin (see kSpinBudget).
+inline std::chrono::microseconds spin_for(std::size_t threads) noexcept {
+  return threads <= hardware_threads() ? kSpinBudget : kShortSpin;
+}
+
+// Starts `run(context, i)` for i = 1..chain.size on the chain's workers.
+inline void start_jobs(const worker_chain &chain, job_function run, void *context, completion &done,
+                       std::chrono::microseconds spin) noexcept {
+  done.expect(static_cast<std::uint32_t>(chain.size));
+  worker_slot *w = chain.head;
+  for (std::size_t i = 1; i <= chain.size; ++i) {
+    worker_slot *next = w->next_idle;
+    post(*w, job{run, context, i, &done, false, spin});
+    w = next;
+  }
 }
 
 }  // namespace detail
@@ -640,13 +665,14 @@ void parallel_for(std::uint64_t count, const loop_options &opts, error_state &er
   detail::team &team = detail::the_team();
   const detail::worker_chain helpers = team.acquire(threads - 1, detail::nesting_depth() == 0);
   loop.thread_count = helpers.size + 1;
+  const std::chrono::microseconds spin = detail::spin_for(loop.thread_count);
   detail::completion done;
-  detail::start_jobs(helpers, &detail::run_loop_share<body>, &lj, done);
+  detail::start_jobs(helpers, &detail::run_loop_share<body>, &lj, done, spin);
   {
     detail::nesting_scope nested;
     detail::run_loop_share<body>(&lj, 0);
   }
-  done.wait();
+  done.wait(spin);
   team.release(helpers);
 }
 
@@ -686,7 +712,7 @@ class task_group {
       std::unique_ptr<task> owned(t);
       run_task(*owned);
     }
-    running_.wait();
+    running_.wait(detail::kShortSpin);
   }
 
  private:
@@ -734,7 +760,7 @@ class task_group {
       return;
     }
     running_.expect(1);
-    detail::post(*w.head, detail::job{&run_dedicated, t.release(), 0, &running_, true});
+    detail::post(*w.head, detail::job{&run_dedicated, t.release(), 0, &running_, true, detail::kShortSpin});
   }
 
   static void run_dedicated(void *context, std::size_t) noexcept {
@@ -760,7 +786,7 @@ class task_group {
       return;
     }
     running_.expect(1);
-    detail::post(*w.head, detail::job{&drain, this, 0, &running_, true});
+    detail::post(*w.head, detail::job{&drain, this, 0, &running_, true, detail::kShortSpin});
   }
 
   // A worker's job under max_threads n > 0: run queued tasks until the queue is empty.

@@ -69,7 +69,9 @@ struct SpawnSite {
   // task is spawned (SPEC §1.3), after the clause overrides were applied.
   std::vector<std::string> copiedVars;
   std::vector<std::string> privateVars;  // private(...): a fresh value-initialised copy
-  std::string label;                     // name("…") or "spawn at file:line"
+  // name("…") or "spawn at file:line", as the content of a string literal (escaped like
+  // SiteContext::fileName): the generator writes it between quotes as it is.
+  std::string label;
 };
 
 struct CriticalSite {
