@@ -23,11 +23,13 @@ std::string qualifiedName(const clang::NamedDecl *d) { return d ? d->getQualifie
 bool startsWith(const std::string &s, const char *prefix) { return s.rfind(prefix, 0) == 0; }
 
 // `luminar::channel<int>` (through references and typedefs), or empty.
-std::string channelTypeName(clang::QualType type) {
+std::string channelTypeName(clang::QualType type, const clang::ASTContext &context) {
   type = type.getNonReferenceType().getCanonicalType().getUnqualifiedType();
-  if (const auto *record = type->getAsCXXRecordDecl())
-    if (qualifiedName(record) == "luminar::channel") return type.getAsString();
-  return {};
+  const auto *record = type->getAsCXXRecordDecl();
+  if (!record || qualifiedName(record) != "luminar::channel") return {};
+  clang::PrintingPolicy policy(context.getLangOpts());
+  policy.SuppressTagKeyword = true;
+  return type.getAsString(policy);
 }
 
 // Blocking I/O a CPU-bound loop would not make: decides is_io_bound.
@@ -154,7 +156,7 @@ void ConcurrencyModeAnalyzer::addSpawnReasons(Site &block, const Site &spawn, Sc
     }
   }
   if (d.timeout)
-    scan.reasons.push_back({Feature::Cancellation, at, "spawn with timeout(" + d.timeout->cppExpr + ") is cancelled by a timer"});
+    scan.reasons.push_back({Feature::Cancellation, at, "spawn with a timeout of " + d.timeout->cppExpr + " is cancelled by a timer"});
   if (d.blocking) scan.reasons.push_back({Feature::TaskScheduling, at, "'blocking' spawn runs on the blocking thread pool"});
   if (d.priority != model::Priority::Normal)
     scan.reasons.push_back({Feature::TaskScheduling, at, std::string("priority(") + model::spelling(d.priority) + ") needs a scheduler with priorities"});
@@ -187,7 +189,7 @@ void ConcurrencyModeAnalyzer::scanBlockBody(Site &block, Scan &scan) const {
         : self(s), scan(sc), skip(std::move(k)) {}
 
     void channel(const clang::VarDecl *var, clang::SourceLocation loc) {
-      std::string type = channelTypeName(var->getType());
+      std::string type = channelTypeName(var->getType(), self.context_);
       if (type.empty() || !channelsSeen.insert(var).second) return;
       scan.channelNames.push_back(var->getNameAsString());
       scan.reasons.push_back({Feature::ChannelCommunication, self.location(loc),
@@ -212,7 +214,7 @@ void ConcurrencyModeAnalyzer::scanBlockBody(Site &block, Scan &scan) const {
     }
     bool VisitCXXForRangeStmt(clang::CXXForRangeStmt *loop) {
       if (skip(loop->getBeginLoc())) return true;
-      if (!channelTypeName(loop->getRangeInit()->getType()).empty())
+      if (!channelTypeName(loop->getRangeInit()->getType(), self.context_).empty())
         scan.reasons.push_back({Feature::StreamProcessing, self.location(loop->getBeginLoc()),
                                 "range-for over a channel receives a stream of items until it is closed"});
       return true;
@@ -266,7 +268,7 @@ void ConcurrencyModeAnalyzer::analyze(Site &block, Diagnostics &diags) {
     }
   }
   const model::Location at = report.location;
-  if (d.timeout) scan.reasons.push_back({Feature::Cancellation, at, "timeout(" + d.timeout->cppExpr + ") cancels the block when it expires"});
+  if (d.timeout) scan.reasons.push_back({Feature::Cancellation, at, "a timeout of " + d.timeout->cppExpr + " cancels the block when it expires"});
   if (d.maxConcurrency)
     scan.reasons.push_back({Feature::TaskScheduling, at, "max_concurrency(" + d.maxConcurrency->text + ") limits how many tasks run at once"});
   if (scan.spawnCount > options_.maxBareMetalTasks)

@@ -20,7 +20,11 @@
 #include <llvm/Support/Path.h>
 #include <spdlog/spdlog.h>
 
+#include <clang/AST/ParentMapContext.h>
+#include <clang/AST/RecursiveASTVisitor.h>
+
 #include <map>
+#include <set>
 
 namespace luminar::frontend {
 
@@ -133,15 +137,51 @@ private:
     spawn.copiedVars.assign(copied.begin(), copied.end());
     for (const model::VarRef &v : d.privateVars) spawn.privateVars.push_back(v.name);
 
+    // A shared variable that one task writes and nothing else in the block touches until
+    // the join is the fork/join result pattern (`spawn a = fib(n - 1);`), not a race. It
+    // races when the spawn runs more than once (in a loop) or when another task or the
+    // block's own statements access it too.
     Site &owner = *spawn.enclosingBlock;
+    const bool repeated = insideLoopWithin(spawn.stmt, block.stmt);
+    const std::set<const clang::VarDecl *> elsewhere = variablesOutside(block.stmt, spawn.statementBegin, spawn.statementEnd);
     auto isShared = [&](const clang::VarDecl *var) {
       const std::string name = var->getNameAsString();
       if (copied.count(name) || named(d.privateVars, name)) return false;
       const unsigned at = fileOffset(sm_, var->getLocation());
       if (at >= spawn.statementBegin && at < spawn.statementEnd) return false;
+      if (!repeated && !elsewhere.count(var)) return false;
       return !var->isConstexpr() && !var->getType().isConstQualified();
     };
     lintRaces(spawn, spawn.stmt, context_, sites_, isShared, display_, diags_, owner.report);
+  }
+
+  bool insideLoopWithin(const clang::Stmt *stmt, const clang::Stmt *outer) {
+    for (clang::DynTypedNodeList parents = context_.getParents(*stmt); !parents.empty(); parents = context_.getParents(parents[0])) {
+      const clang::Stmt *s = parents[0].get<clang::Stmt>();
+      if (s == outer) return false;
+      if (s && (llvm::isa<clang::ForStmt>(s) || llvm::isa<clang::WhileStmt>(s) || llvm::isa<clang::DoStmt>(s) ||
+                llvm::isa<clang::CXXForRangeStmt>(s)))
+        return true;
+    }
+    return false;
+  }
+
+  // Variables referenced in `stmt` outside the file range [begin, end).
+  std::set<const clang::VarDecl *> variablesOutside(const clang::Stmt *stmt, unsigned begin, unsigned end) {
+    struct Finder : clang::RecursiveASTVisitor<Finder> {
+      const clang::SourceManager &sm;
+      unsigned begin, end;
+      std::set<const clang::VarDecl *> vars;
+      Finder(const clang::SourceManager &s, unsigned b, unsigned e) : sm(s), begin(b), end(e) {}
+      bool VisitDeclRefExpr(clang::DeclRefExpr *ref) {
+        unsigned at = fileOffset(sm, ref->getLocation());
+        if (at < begin || at >= end)
+          if (const auto *var = llvm::dyn_cast<clang::VarDecl>(ref->getDecl())) vars.insert(var);
+        return true;
+      }
+    } finder(sm_, begin, end);
+    finder.TraverseStmt(const_cast<clang::Stmt *>(stmt));
+    return finder.vars;
   }
 
   // A loop with constant bounds runs a known number of iterations; the block uses at most

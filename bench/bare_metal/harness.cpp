@@ -1,0 +1,209 @@
+// Driver shared by the three bare-metal benchmark variants: parses the command line, sets
+// up the data, times the variant's loops (kernels.hpp) and prints one result line.
+//
+//   bench_bare_metal_<variant> <kernel> [--threads T] [--n N] [--passes P] [--batches B]
+//                                       [--batch-ms MS]
+//
+// kernel:
+//   parallel_for  EPCC-style overhead of an empty-bodied `parallel for` over [0, T): batches
+//                 of R back-to-back constructs, R calibrated so that a batch takes >= MS ms;
+//                 each batch is preceded by the same loops run serially (the reference).
+//                 Result: median over B batches of (parallel - serial) / R, in µs.
+//   reduction     the same with reduction(+: x).
+//   sum           reduction(+: s) over N doubles; median over P timed passes (after one
+//                 untimed warm-up pass), in ns per element; also GB/s (8 bytes per element).
+//   saxpy         y[i] = a * x[i] + y[i] over N floats, as `sum` (12 bytes per element:
+//                 x and y read, y written).
+//
+// Output, one line: `<kernel> <median> <unit> | <details>`; the median comes first so that
+// scripts can take field 2. Every kernel checks its result and exits with status 1 if it is
+// wrong. This file is compiled without OpenMP and without Luminar; only the variant differs.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kernels.hpp"
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+struct options {
+  std::string kernel;
+  int threads = 2;
+  long n = 1L << 26;
+  int passes = 10;
+  int batches = 15;
+  double batch_ms = 10.0;
+};
+
+[[noreturn]] void usage(const char *argv0) {
+  std::fprintf(stderr,
+               "usage: %s parallel_for|reduction|sum|saxpy [--threads T] [--n N] [--passes P] "
+               "[--batches B] [--batch-ms MS]\n",
+               argv0);
+  std::exit(2);
+}
+
+options parse(int argc, char **argv) {
+  if (argc < 2) usage(argv[0]);
+  options o;
+  o.kernel = argv[1];
+  for (int i = 2; i < argc; ++i) {
+    if (i + 1 >= argc) usage(argv[0]);
+    const char *flag = argv[i];
+    const char *value = argv[++i];
+    if (std::strcmp(flag, "--threads") == 0) {
+      o.threads = std::atoi(value);
+    } else if (std::strcmp(flag, "--n") == 0) {
+      o.n = std::atol(value);
+    } else if (std::strcmp(flag, "--passes") == 0) {
+      o.passes = std::atoi(value);
+    } else if (std::strcmp(flag, "--batches") == 0) {
+      o.batches = std::atoi(value);
+    } else if (std::strcmp(flag, "--batch-ms") == 0) {
+      o.batch_ms = std::atof(value);
+    } else {
+      usage(argv[0]);
+    }
+  }
+  if (o.threads < 1 || o.n < 1 || o.passes < 1 || o.batches < 1 || o.batch_ms <= 0) usage(argv[0]);
+  return o;
+}
+
+template <class Fn>
+double seconds(Fn &&fn) {
+  const clock_type::time_point start = clock_type::now();
+  fn();
+  return std::chrono::duration<double>(clock_type::now() - start).count();
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t m = v.size() / 2;
+  return v.size() % 2 != 0 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+[[noreturn]] void wrong(const char *kernel, const char *what) {
+  std::fprintf(stderr, "%s: wrong result: %s\n", kernel, what);
+  std::exit(1);
+}
+
+// The serial references: the variants' loops without the parallel construct.
+void serial_parallel_for(long reps, int threads) {
+  for (long r = 0; r < reps; ++r) {
+    for (long i = 0; i < threads; ++i) bench::empty_body(i);
+  }
+}
+
+long serial_reduction(long reps, int threads) {
+  long total = 0;
+  for (long r = 0; r < reps; ++r) {
+    long x = 0;
+    for (long i = 0; i < threads; ++i) x += bench::reduction_term(i);
+    total += x;
+  }
+  return total;
+}
+
+// EPCC method: per batch, (parallel time - serial time) / reps.
+template <class Parallel, class Serial>
+int overhead(const options &o, Parallel parallel, Serial serial) {
+  // Calibrate (this also starts whatever threads the variant keeps).
+  long reps = 16;
+  while (seconds([&] { parallel(reps); }) * 1e3 < o.batch_ms && reps < (1L << 30)) reps *= 2;
+  std::vector<double> overhead_us, construct_us, serial_us;
+  for (int b = 0; b < o.batches; ++b) {
+    const double ts = seconds([&] { serial(reps); });
+    const double tp = seconds([&] { parallel(reps); });
+    overhead_us.push_back((tp - ts) / static_cast<double>(reps) * 1e6);
+    construct_us.push_back(tp / static_cast<double>(reps) * 1e6);
+    serial_us.push_back(ts / static_cast<double>(reps) * 1e6);
+  }
+  std::printf("%s %.4f us_per_construct | parallel %.4f us, serial %.4f us, min overhead %.4f us, %ld reps x %d batches, "
+              "%d threads\n",
+              o.kernel.c_str(), median(overhead_us), median(construct_us), median(serial_us),
+              *std::min_element(overhead_us.begin(), overhead_us.end()), reps, o.batches, o.threads);
+  return 0;
+}
+
+// Large loops: one untimed warm-up pass, then the median of `passes` timed ones.
+template <class Pass>
+double median_pass(const options &o, Pass pass) {
+  pass();
+  std::vector<double> t;
+  for (int p = 0; p < o.passes; ++p) t.push_back(seconds(pass));
+  return median(t);
+}
+
+void print_throughput(const options &o, double pass_seconds, double bytes_per_element) {
+  const double n = static_cast<double>(o.n);
+  std::printf("%s %.4f ns_per_element | %.3f GB/s, %.3f ms per pass, n %ld, median of %d passes, %d threads\n",
+              o.kernel.c_str(), pass_seconds / n * 1e9, bytes_per_element * n / pass_seconds / 1e9, pass_seconds * 1e3,
+              o.n, o.passes, o.threads);
+}
+
+int run_sum(const options &o) {
+  std::unique_ptr<double[]> x(new double[static_cast<std::size_t>(o.n)]);
+  // Multiples of 1/8 below 1: every partial sum is exact, whatever the split.
+  double expected = 0;
+  for (long i = 0; i < o.n; ++i) {
+    x[i] = static_cast<double>(i % 8) * 0.125;
+    expected += x[i];
+  }
+  double result = 0;
+  const double t = median_pass(o, [&] { result = bench::sum(x.get(), o.n, o.threads); });
+  if (result != expected) wrong("sum", "the sum differs from the serial one");
+  print_throughput(o, t, 8.0);
+  return 0;
+}
+
+int run_saxpy(const options &o) {
+  std::unique_ptr<float[]> x(new float[static_cast<std::size_t>(o.n)]);
+  std::unique_ptr<float[]> y(new float[static_cast<std::size_t>(o.n)]);
+  for (long i = 0; i < o.n; ++i) {
+    x[i] = static_cast<float>(i % 4);
+    y[i] = 1.0f;
+  }
+  const float a = 0.5f;
+  int passes = 0;
+  const double t = median_pass(o, [&] {
+    bench::saxpy(a, x.get(), y.get(), o.n, o.threads);
+    ++passes;
+  });
+  // y = 1 + passes * a * x, exact in float for these small values.
+  for (long i : {0L, 1L, 2L, 3L, o.n / 2, o.n / 2 + 1, o.n - 2, o.n - 1}) {
+    if (i < 0 || i >= o.n) continue;
+    if (y[i] != 1.0f + static_cast<float>(passes) * a * x[i]) wrong("saxpy", "an element has the wrong value");
+  }
+  print_throughput(o, t, 12.0);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  const options o = parse(argc, argv);
+  if (o.kernel == "parallel_for") {
+    return overhead(o, [&](long reps) { bench::overhead_parallel_for(reps, o.threads); },
+                    [&](long reps) { serial_parallel_for(reps, o.threads); });
+  }
+  if (o.kernel == "reduction") {
+    return overhead(
+        o,
+        [&](long reps) {
+          if (bench::overhead_reduction(reps, o.threads) != reps * o.threads) wrong("reduction", "lost an update");
+        },
+        [&](long reps) {
+          if (serial_reduction(reps, o.threads) != reps * o.threads) wrong("reduction", "serial reference");
+        });
+  }
+  if (o.kernel == "sum") return run_sum(o);
+  if (o.kernel == "saxpy") return run_saxpy(o);
+  usage(argv[0]);
+}
