@@ -17,7 +17,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-build=${LUMINAR_BUILD_DIR:-$root/build}
+build=${LUMINAR_BUILD_DIR:-$root/build/example}
 prefix=$build/install
 examples_build=$build/examples-build
 jobs=$(nproc 2>/dev/null || echo 4)
@@ -32,9 +32,10 @@ step "packages"
 # options keeps whatever a developer chose for ./build.
 step "building Luminar in $build"
 if [[ ! -f $build/CMakeCache.txt ]]; then
-  cmake -S "$root" -B "$build"
+  # The tool and headers only: the test suite is scripts/test.sh's business.
+  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLUMINAR_BUILD_TESTS=OFF
 fi
-cmake --build "$build" --parallel "$jobs"
+cmake --build "$build" --parallel "$jobs" --target luminar
 
 # --prefix at install time instead of CMAKE_INSTALL_PREFIX in the cache: the package is
 # relocatable, and the developer's cache stays untouched.
