@@ -66,7 +66,8 @@ std::optional<AtomicUpdate> matchAtomicUpdate(const clang::Stmt *stmt, clang::AS
   AtomicUpdate update;
   if (const auto *call = llvm::dyn_cast<clang::CXXOperatorCallExpr>(expr)) {
     // Operators of a class type: only std::atomic, whose operators are atomic already.
-    if (call->getNumArgs() >= 1 && isStdAtomic(call->getArg(0)->getType())) {
+    // libstdc++ declares the operators in a base class: look through the derived-to-base cast.
+    if (call->getNumArgs() >= 1 && isStdAtomic(call->getArg(0)->IgnoreParenImpCasts()->getType())) {
       update.target = call->getArg(0);
       update.targetIsStdAtomic = true;
       return update;
@@ -101,7 +102,7 @@ std::optional<AtomicUpdate> matchAtomicUpdate(const clang::Stmt *stmt, clang::AS
   }
   if (!scalarOrDependent(update.target->getType())) {
     diags.error(update.target->getBeginLoc(), "'atomic' needs a target of scalar type (integer, floating point or pointer), not '" +
-                                                  update.target->getType().getAsString() + "'");
+                                                  update.target->getType().getAsString(context.getPrintingPolicy()) + "'");
     return std::nullopt;
   }
   return update;

@@ -5,6 +5,9 @@
 #include <clang/AST/DeclCXX.h>
 #include <clang/AST/ExprCXX.h>
 #include <clang/AST/ParentMapContext.h>
+#include <clang/AST/RecursiveASTVisitor.h>
+
+#include "SiteFinder.h"
 
 namespace luminar::frontend {
 namespace {
@@ -66,6 +69,23 @@ const clang::ValueDecl *lookupNonLocal(clang::ASTContext &context, const clang::
   return nullptr;
 }
 
+// A local variable of the site's function with this name, wherever it is declared.
+const clang::VarDecl *declaredElsewhereInFunction(const Site &site, const std::string &name) {
+  const auto *fn = llvm::dyn_cast_or_null<clang::FunctionDecl>(site.function);
+  if (!fn || !fn->getBody()) return nullptr;
+  struct Finder : clang::RecursiveASTVisitor<Finder> {
+    const std::string &name;
+    const clang::VarDecl *found = nullptr;
+    explicit Finder(const std::string &n) : name(n) {}
+    bool VisitVarDecl(clang::VarDecl *var) {
+      if (!found && var->getName() == name) found = var;
+      return !found;
+    }
+  } finder(name);
+  finder.TraverseStmt(fn->getBody());
+  return finder.found;
+}
+
 }  // namespace
 
 bool checkClauseVariables(Site &site, clang::ASTContext &context, const LocationTable &locations,
@@ -83,17 +103,38 @@ bool checkClauseVariables(Site &site, clang::ASTContext &context, const Location
   for (const auto &v : d.firstprivateVars) refs.push_back({&v, "firstprivate"});
   for (const auto &v : d.sharedVars) refs.push_back({&v, "shared"});
   if (refs.empty()) return true;
+  std::stable_sort(refs.begin(), refs.end(), [](const Ref &a, const Ref &b) { return a.var->loc < b.var->loc; });
+  std::map<std::string, model::ReductionOp> reductionOps;
+  for (const auto &r : d.reductions)
+    for (const auto &v : r.vars) reductionOps[v.name] = r.op;
 
   std::vector<const clang::ValueDecl *> locals = localsVisibleAt(context, site.stmt);
   bool ok = true;
   for (const Ref &ref : refs) {
     const std::string &name = ref.var->name;
+    clang::SourceLocation loc = locations[ref.var->loc];
+    if (loopVar && loopVar->getName() == name) {
+      if (std::string(ref.clause) == "reduction") {
+        diags.error(loc, "the loop variable '" + name + "' cannot be a reduction variable");
+        ok = false;
+      }
+      continue;  // private by nature (SPEC 1.3)
+    }
     const clang::ValueDecl *decl = nullptr;
     for (const clang::ValueDecl *v : locals)
       if (v->getName() == name) { decl = v; break; }
     if (!decl) decl = lookupNonLocal(context, site.function, name);
-    clang::SourceLocation loc = locations[ref.var->loc];
     if (!decl) {
+      if (const clang::VarDecl *elsewhere = declaredElsewhereInFunction(site, name)) {
+        const bool inside = fileOffset(context.getSourceManager(), elsewhere->getLocation()) >= site.statementBegin &&
+                            fileOffset(context.getSourceManager(), elsewhere->getLocation()) < site.statementEnd;
+        diags.error(loc, "'" + name + "' in '" + ref.clause + "' clause is not visible at the pragma: it is declared " +
+                             (inside ? "inside the statement, where each iteration or task has its own already"
+                                     : "later in the function"));
+        diags.note(elsewhere->getLocation(), "'" + name + "' declared here");
+        ok = false;
+        continue;
+      }
       std::vector<std::string> candidates;
       for (const clang::ValueDecl *v : locals) candidates.push_back(v->getNameAsString());
       std::string message = "use of undeclared identifier '" + name + "' in '" + ref.clause + "' clause";
@@ -104,14 +145,19 @@ bool checkClauseVariables(Site &site, clang::ASTContext &context, const Location
     }
     if (std::string(ref.clause) == "reduction") {
       clang::QualType type = decl->getType().getNonReferenceType();
-      if (loopVar && decl == loopVar) {
-        diags.error(loc, "the loop variable '" + name + "' cannot be a reduction variable");
+      const std::string typeName = type.getAsString(context.getPrintingPolicy());
+      if (!type->isDependentType() && !type->isArithmeticType()) {
+        diags.error(loc, "reduction variable '" + name + "' has type '" + typeName +
+                             "'; reductions need an arithmetic type");
+        diags.note(decl->getLocation(), "'" + name + "' declared here");
         ok = false;
         continue;
       }
-      if (!type->isDependentType() && !type->isArithmeticType()) {
-        diags.error(loc, "reduction variable '" + name + "' has type '" + type.getAsString() +
-                             "'; reductions need an arithmetic type");
+      const model::ReductionOp op = reductionOps[name];
+      const bool bitwise = op == model::ReductionOp::BitAnd || op == model::ReductionOp::BitOr || op == model::ReductionOp::BitXor;
+      if (bitwise && !type->isDependentType() && !type->isIntegralOrEnumerationType()) {
+        diags.error(loc, std::string("reduction operator '") + model::spelling(op) + "' needs an integer variable; '" + name +
+                             "' has type '" + typeName + "'");
         diags.note(decl->getLocation(), "'" + name + "' declared here");
         ok = false;
         continue;

@@ -256,6 +256,9 @@ void ConcurrencyModeAnalyzer::analyze(Site &block, Diagnostics &diags) {
   for (const auto &site : sites_) {
     if (site->enclosingBlock == &block && site->directive.kind == model::PragmaKind::Spawn)
       addSpawnReasons(block, *site, scan);
+    if (site->directive.kind == model::PragmaKind::Spawn && !site->enclosingBlock && innermostBlock(*site) == &block)
+      scan.reasons.push_back({Feature::DynamicTaskCreation, location(site->pragma->location),
+                              "spawn inside the 'parallel for' body joins the block of the iteration running it (dynamic nesting)"});
     if (site->directive.kind == model::PragmaKind::Atomic && site->begin >= block.statementBegin &&
         site->end <= block.statementEnd && site->stmt) {
       if (const auto *e = llvm::dyn_cast<clang::Expr>(site->stmt)) {
@@ -351,12 +354,18 @@ void ConcurrencyModeAnalyzer::analyze(Site &block, Diagnostics &diags) {
   }
 }
 
+const Site *ConcurrencyModeAnalyzer::innermostBlock(const Site &site) {
+  for (const Site *s = site.parent; s; s = s->parent)
+    if (s->isBlock()) return s;
+  return nullptr;
+}
+
 std::string ConcurrencyModeAnalyzer::detachedSpawnReason(const Site &spawn) const {
   for (const Site *s = spawn.parent; s; s = s->parent)
     if (s->directive.kind == model::PragmaKind::ParallelFor)
       return "a spawn inside a 'parallel for' body joins the block of the task running it (dynamic nesting)";
   return "a spawn outside any 'parallel' or 'concurrent' block is detached, or joins the block of the task "
-         "running it (SPEC §1.5)";
+         "running it (SPEC 1.5)";
 }
 
 }  // namespace luminar::frontend

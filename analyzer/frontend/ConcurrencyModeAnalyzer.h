@@ -32,6 +32,7 @@ private:
   void addSpawnReasons(Site &block, const Site &spawn, Scan &scan) const;
   const clang::FunctionDecl *reachesLuminarFunction(const clang::Stmt *stmt) const;
   model::Location location(clang::SourceLocation loc) const;
+  static const Site *innermostBlock(const Site &site);
 
   clang::ASTContext &context_;
   const TranslateOptions &options_;

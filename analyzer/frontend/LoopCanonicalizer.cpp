@@ -110,10 +110,26 @@ bool isIncrement(const clang::Expr *e, const clang::VarDecl *var, bool &ascendin
   return false;
 }
 
+// A class is a random-access iterator when its iterator_category says so, or, lacking
+// one, when it can be advanced by an offset (`operator+=`).
+bool isRandomAccessIterator(const clang::CXXRecordDecl *record) {
+  if (!record || !record->hasDefinition()) return true;  // cannot tell: let the compiler judge
+  for (const clang::Decl *d : record->decls()) {
+    if (const auto *alias = llvm::dyn_cast<clang::TypedefNameDecl>(d); alias && alias->getName() == "iterator_category") {
+      const std::string tag = alias->getUnderlyingType().getCanonicalType().getAsString();
+      return tag.find("random_access_iterator_tag") != std::string::npos ||
+             tag.find("contiguous_iterator_tag") != std::string::npos;
+    }
+  }
+  for (const clang::CXXMethodDecl *m : record->methods())
+    if (m->getOverloadedOperator() == clang::OO_PlusEqual) return true;
+  return false;
+}
+
 bool acceptableVarType(clang::QualType type) {
   type = type.getNonReferenceType();
-  return type->isDependentType() || type->isIntegerType() || type->isPointerType() || type->isRecordType() ||
-         type->isUndeducedType();
+  if (type->isDependentType() || type->isIntegerType() || type->isPointerType() || type->isUndeducedType()) return true;
+  return type->isRecordType() && isRandomAccessIterator(type->getAsCXXRecordDecl());
 }
 
 // Statements in the body that would leave the loop (SPEC §1.1). Lambdas are skipped: a
@@ -213,7 +229,7 @@ std::optional<CanonicalLoop> canonicalizeLoop(const clang::ForStmt *loop, clang:
   const std::string name = result.var->getNameAsString();
   if (!acceptableVarType(result.var->getType())) {
     diags.error(result.var->getLocation(), "the loop variable '" + name + "' must have integer, pointer or random-access iterator type, not '" +
-                                               result.var->getType().getAsString() + "'");
+                                               result.var->getType().getAsString(context.getPrintingPolicy()) + "'");
     return std::nullopt;
   }
 
@@ -246,7 +262,7 @@ std::optional<CanonicalLoop> canonicalizeLoop(const clang::ForStmt *loop, clang:
   if (!inc || !isIncrement(inc, result.var, result.ascending, result.step)) {
     clang::SourceLocation where = inc ? inc->getBeginLoc() : loop->getRParenLoc();
     diags.error(where, "the increment of a 'parallel for' loop must be ++" + name + ", " + name + "++, --" + name + ", " + name + "--, " + name +
-                           " += c, " + name + " -= c or " + name + " = " + name + " ± c");
+                           " += c, " + name + " -= c, " + name + " = " + name + " + c or " + name + " = " + name + " - c");
     return std::nullopt;
   }
   const bool countsUp = result.compare == CompareOp::Less || result.compare == CompareOp::LessEqual;

@@ -123,7 +123,7 @@ bool checkStatementKind(const RawPragma &p, const clang::Stmt *stmt, const clang
   case PragmaKind::Parallel:
   case PragmaKind::Concurrent:
     if (!llvm::isa<clang::CompoundStmt>(stmt)) {
-      diags.error(stmt->getBeginLoc(), pragmaName(p) + " must be followed by a compound statement '{ … }'");
+      diags.error(stmt->getBeginLoc(), pragmaName(p) + " must be followed by a compound statement '{ ... }'");
       return false;
     }
     return true;
@@ -131,7 +131,7 @@ bool checkStatementKind(const RawPragma &p, const clang::Stmt *stmt, const clang
     // A locked declaration becomes several statements (lock, declaration, unlock), which
     // only a compound statement can hold.
     if (llvm::isa<clang::DeclStmt>(stmt) && !llvm::isa<clang::CompoundStmt>(parent)) {
-      diags.error(stmt->getBeginLoc(), "'critical' on a declaration must be written inside braces '{ … }'");
+      diags.error(stmt->getBeginLoc(), "'critical' on a declaration must be written inside braces '{ ... }'");
       return false;
     }
     return true;

@@ -127,6 +127,8 @@ private:
     std::set<std::string> copied;
     for (const clang::VarDecl *var : variablesIn(spawn.stmt)) {
       if (!var->hasLocalStorage()) continue;
+      // A constant's value is known without capturing it (and clang warns on the capture).
+      if (var->getType().isConstQualified() && var->isUsableInConstantExpressions(context_)) continue;
       const std::string name = var->getNameAsString();
       const unsigned at = fileOffset(sm_, var->getLocation());
       const bool insideStatement = at >= spawn.statementBegin && at < spawn.statementEnd;

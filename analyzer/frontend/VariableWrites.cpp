@@ -31,6 +31,18 @@ bool isAssignment(clang::OverloadedOperatorKind op) {
   }
 }
 
+// `v.begin()`, `v.at(i)`, `v.data()` pick the non-const overload on a non-const object but
+// only give access: a method that also has a const overload is taken for an accessor.
+bool hasConstOverload(const clang::CXXMethodDecl *method) {
+  for (const clang::NamedDecl *d : method->getParent()->lookup(method->getDeclName())) {
+    const auto *other = llvm::dyn_cast<clang::CXXMethodDecl>(d->getUnderlyingDecl());
+    if (!other)
+      if (const auto *tmpl = llvm::dyn_cast<clang::FunctionTemplateDecl>(d)) other = llvm::dyn_cast<clang::CXXMethodDecl>(tmpl->getTemplatedDecl());
+    if (other && other != method && other->isConst()) return true;
+  }
+  return false;
+}
+
 class WriteCollector : public clang::RecursiveASTVisitor<WriteCollector> {
 public:
   explicit WriteCollector(VariableWrites &out) : out_(out) {}
@@ -49,7 +61,7 @@ public:
   }
   bool VisitCXXMemberCallExpr(clang::CXXMemberCallExpr *call) {
     const clang::CXXMethodDecl *method = call->getMethodDecl();
-    if (method && !method->isConst() && !method->isStatic() && call->getImplicitObjectArgument())
+    if (method && !method->isConst() && !method->isStatic() && !hasConstOverload(method) && call->getImplicitObjectArgument())
       add(call->getImplicitObjectArgument(), call);
     return true;
   }

@@ -75,7 +75,7 @@ std::optional<std::string> closestSpelling(const std::string &word,
     // A truncated spelling ("reduce" for "reduction") is as good as one typo.
     if (word.size() >= 4 && candidate.compare(0, word.size() - 1, word, 0, word.size() - 1) == 0) d = std::min<std::size_t>(d, 1);
     // Allow about one typo per three characters, as clang's typo correction does.
-    if (d <= std::max<std::size_t>(1, candidate.size() / 3) && (!best || d < bestDistance)) {
+    if (d <= (word.size() + 2) / 3 && (!best || d < bestDistance)) {
       best = candidate;
       bestDistance = d;
     }
@@ -195,7 +195,7 @@ private:
   void parseCriticalName(Directive &directive) {
     if (!nextIs("(")) return;
     ++pos_;
-    directive.criticalName = expectIdentifier("a lock name in 'critical(…)'").text;
+    directive.criticalName = expectIdentifier("a lock name in 'critical(...)'").text;
     expect(")", "after the lock name");
   }
 
@@ -313,7 +313,7 @@ private:
       ++pos_;
     }
     if (depth != 0) error(endLoc(), "unbalanced brackets in the argument of '" + clause + "'");
-    if (pos_ == start) error(hereLoc(), "expected an expression in '" + clause + "(…)'");
+    if (pos_ == start) error(hereLoc(), "expected an expression in '" + clause + "(...)'");
     return expr;
   }
 
@@ -325,7 +325,7 @@ private:
       spellings.emplace_back(choice.first);
       list += (list.empty() ? "" : ", ") + std::string(choice.first);
     }
-    const PragmaToken &word = expectIdentifier("one of " + list + " in '" + clause + "(…)'");
+    const PragmaToken &word = expectIdentifier("one of " + list + " in '" + clause + "(...)'");
     for (const auto &choice : choices)
       if (word.text == choice.first) return choice.second;
     if (auto guess = closestSpelling(word.text, spellings))
@@ -372,14 +372,14 @@ private:
   void parseVarList(std::vector<model::VarRef> &vars, const std::string &clause) {
     do {
       if (nextIs(",")) ++pos_;
-      const PragmaToken &var = expectIdentifier("a variable name in '" + clause + "(…)'");
+      const PragmaToken &var = expectIdentifier("a variable name in '" + clause + "(...)'");
       vars.push_back({var.text, var.loc});
     } while (nextIs(","));
   }
 
   void parseLabel(Directive &d) {
     if (atEnd() || peek().kind != Kind::String || peek().text.size() < 2 || peek().text.front() != '"')
-      error(hereLoc(), "expected a string literal in 'name(…)', e.g. name(\"ingest\")");
+      error(hereLoc(), "expected a string literal in 'name(...)', e.g. name(\"ingest\")");
     const std::string &text = peek().text;
     d.label = text.substr(1, text.size() - 2);
     ++pos_;
@@ -440,6 +440,8 @@ void checkDataSharingConflicts(const Directive &d, std::vector<PragmaDiagnostic>
   for (const auto &v : d.sharedVars) all.push_back({&v, "shared"});
   for (const auto &r : d.reductions)
     for (const auto &v : r.vars) all.push_back({&v, "reduction"});
+  // Report the later mention, as written.
+  std::stable_sort(all.begin(), all.end(), [](const Named &a, const Named &b) { return a.var->loc < b.var->loc; });
   for (std::size_t i = 0; i < all.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
       if (all[i].var->name != all[j].var->name) continue;

@@ -6,8 +6,8 @@
 //
 // kernel:
 //   parallel_for  EPCC-style overhead of an empty-bodied `parallel for` over [0, T): batches
-//                 of R back-to-back constructs, R calibrated so that a batch takes >= MS ms;
-//                 each batch is preceded by the same loops run serially (the reference).
+//                 of R back-to-back constructs (R: as many as fit in MS ms), each followed
+//                 by the same R loops run serially (the reference).
 //                 Result: median over B batches of (parallel - serial) / R, in µs.
 //   reduction     the same with reduction(+: x).
 //   sum           reduction(+: s) over N doubles; median over P timed passes (after one
@@ -111,24 +111,36 @@ long serial_reduction(long reps, int threads) {
   return total;
 }
 
-// EPCC method: per batch, (parallel time - serial time) / reps.
+// EPCC method: per batch, (parallel time - serial time) / reps. A batch runs the parallel
+// constructs in groups of kGroup until batch_ms have passed (so a descheduled moment cannot
+// cut a calibration short), then the serial reference for as many repetitions.
 template <class Parallel, class Serial>
 int overhead(const options &o, Parallel parallel, Serial serial) {
-  // Calibrate (this also starts whatever threads the variant keeps).
-  long reps = 16;
-  while (seconds([&] { parallel(reps); }) * 1e3 < o.batch_ms && reps < (1L << 30)) reps *= 2;
+  constexpr long kGroup = 16;
+  parallel(kGroup);  // warm-up: starts whatever threads the variant keeps
   std::vector<double> overhead_us, construct_us, serial_us;
+  long total_reps = 0;
   for (int b = 0; b < o.batches; ++b) {
+    long reps = 0;
+    const clock_type::time_point start = clock_type::now();
+    clock_type::time_point now;
+    do {
+      parallel(kGroup);
+      reps += kGroup;
+      now = clock_type::now();
+    } while (std::chrono::duration<double, std::milli>(now - start).count() < o.batch_ms);
+    const double tp = std::chrono::duration<double>(now - start).count();
     const double ts = seconds([&] { serial(reps); });
-    const double tp = seconds([&] { parallel(reps); });
     overhead_us.push_back((tp - ts) / static_cast<double>(reps) * 1e6);
     construct_us.push_back(tp / static_cast<double>(reps) * 1e6);
     serial_us.push_back(ts / static_cast<double>(reps) * 1e6);
+    total_reps += reps;
   }
-  std::printf("%s %.4f us_per_construct | parallel %.4f us, serial %.4f us, min overhead %.4f us, %ld reps x %d batches, "
-              "%d threads\n",
+  std::printf("%s %.4f us_per_construct | parallel %.4f us, serial %.4f us, min overhead %.4f us, "
+              "%d batches of %.0f ms (%ld constructs), %d threads\n",
               o.kernel.c_str(), median(overhead_us), median(construct_us), median(serial_us),
-              *std::min_element(overhead_us.begin(), overhead_us.end()), reps, o.batches, o.threads);
+              *std::min_element(overhead_us.begin(), overhead_us.end()), o.batches, o.batch_ms, total_reps,
+              o.threads);
   return 0;
 }
 

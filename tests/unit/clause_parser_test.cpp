@@ -150,18 +150,18 @@ TEST_CASE("a variable in two data-sharing clauses") {
 
 TEST_CASE("malformed arguments") {
   CHECK(firstError("parallel for num_threads").first == "expected '(' after 'num_threads'");
-  CHECK(firstError("parallel for num_threads()").first == "expected an expression in 'num_threads(…)'");
+  CHECK(firstError("parallel for num_threads()").first == "expected an expression in 'num_threads(...)'");
   CHECK(firstError("parallel for num_threads(2").first == "expected ')' to close 'num_threads('");
   CHECK(firstError("parallel for num_threads((2").first == "unbalanced brackets in the argument of 'num_threads'");
   CHECK(firstError("parallel for schedule(guided)").first == "invalid argument 'guided' to 'schedule'; expected one of static, dynamic");
   CHECK(firstError("parallel for reduction(/: x)").first == "expected a reduction operator (one of + * - & | ^ && || min max)");
   CHECK(firstError("parallel for reduction(+ x)").first == "expected ':' after the reduction operator");
-  CHECK(firstError("parallel for reduction(+:)").first == "expected a variable name in 'reduction(…)'");
-  CHECK(firstError("parallel for private(1)").first == "expected a variable name in 'private(…)'");
+  CHECK(firstError("parallel for reduction(+:)").first == "expected a variable name in 'reduction(...)'");
+  CHECK(firstError("parallel for private(1)").first == "expected a variable name in 'private(...)'");
   CHECK(firstError("parallel name(label)").first.find("expected a string literal") == 0);
   CHECK(firstError("parallel on_error(retry)").first == "invalid argument 'retry' to 'on_error'; expected one of stop, collect, ignore");
   CHECK(firstError("spawn blocking(true)").first == "clause 'blocking' takes no arguments");
-  CHECK(firstError("critical(1)").first == "expected a lock name in 'critical(…)'");
+  CHECK(firstError("critical(1)").first == "expected a lock name in 'critical(...)'");
   CHECK(firstError("parallel for )").first == "expected a clause name, found ')'");
   CHECK(firstError("").first.find("expected a Luminar pragma") == 0);
 }

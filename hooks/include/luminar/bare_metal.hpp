@@ -266,6 +266,7 @@ class alignas(64) completion {
     if (spin_until([this] { return (word_.load(std::memory_order_acquire) & ~kWaiter) == 0; }, spin)) return;
     std::uint32_t current = word_.load(std::memory_order_acquire);
     while ((current & ~kWaiter) != 0) {
+      // acquire: like the loads, it may read the value of an arrival's release fetch_sub.
       if ((current & kWaiter) == 0 &&
           !word_.compare_exchange_weak(current, current | kWaiter, std::memory_order_acquire)) {
         continue;  // an arrival changed the count; re-check it
@@ -316,7 +317,8 @@ struct alignas(64) worker_slot {
   worker_slot *next_idle = nullptr;
 };
 
-// Workers taken from the team, linked through next_idle.
+// Workers taken from the team: `size` slots linked through next_idle from head to tail.
+// Only the thread that acquired them reads or changes the chain.
 struct worker_chain {
   worker_slot *head = nullptr;
   worker_slot *tail = nullptr;

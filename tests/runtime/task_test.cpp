@@ -1,0 +1,202 @@
+// Tasks, groups, errors, cancellation, timeouts and the runtime services.
+#include "test_support.hpp"
+
+#include <doctest/doctest.h>
+#include <luminar/luminar.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+using namespace std::chrono_literals;
+using luminar::channel;
+using luminar::runtime::error_strategy;
+using luminar::runtime::spawn_options;
+using luminar::runtime::task_group;
+
+TEST_CASE("on_error(stop) rethrows the first error and cancels the other tasks") {
+  task_group group(error_strategy::stop);
+  channel<int> never;
+  std::atomic<bool> cancelled_seen{false};
+  group.spawn([&] {
+    try {
+      never.recv();
+    } catch (const luminar::task_cancelled &) {
+      cancelled_seen = true;
+      throw;
+    }
+  });
+  group.spawn([] { throw std::runtime_error("boom"); });
+  CHECK_THROWS_WITH_AS(group.wait(), "boom", std::runtime_error);
+  CHECK(cancelled_seen);
+}
+
+TEST_CASE("on_error(collect) throws an error_list with every failure and its task") {
+  task_group group(error_strategy::collect);
+  for (int i = 0; i < 5; ++i) {
+    spawn_options options;
+    options.name = i % 2 == 0 ? "even" : "odd";
+    group.spawn([i] {
+      if (i != 2) throw std::logic_error("bad " + std::to_string(i));
+    }, options);
+  }
+  try {
+    group.wait();
+    FAIL("no error_list");
+  } catch (const luminar::error_list &errors) {
+    CHECK(errors.size() == 4);
+    for (const auto &entry : errors) CHECK((entry.task == "even" || entry.task == "odd"));
+  }
+}
+
+TEST_CASE("on_error(ignore) drops errors and counts them in the metrics") {
+  const auto before = luminar::metrics().tasks_failed;
+  task_group group(error_strategy::ignore);
+  group.spawn([] { throw 42; });
+  group.wait();
+  CHECK(luminar::metrics().tasks_failed == before + 1);
+}
+
+TEST_CASE("a block timeout cancels its tasks and throws timeout_error") {
+  task_group group(error_strategy::stop, 0, std::chrono::nanoseconds(30ms).count());
+  channel<int> never;
+  group.spawn([&] { never.recv(); });
+  group.spawn([] {
+    while (!luminar::this_task::cancelled()) luminar::this_task::yield();
+  });
+  CHECK_THROWS_AS(group.wait(), luminar::timeout_error);
+}
+
+TEST_CASE("a spawn timeout reaches the block as a timeout_error") {
+  task_group group(error_strategy::collect);
+  spawn_options options;
+  options.name = "slow";
+  options.timeout_ns = std::chrono::nanoseconds(10ms).count();
+  group.spawn([] { luminar::this_task::sleep_for(10s); }, options);
+  try {
+    group.wait();
+    FAIL("no error");
+  } catch (const luminar::error_list &errors) {
+    REQUIRE(errors.size() == 1);
+    CHECK_THROWS_AS(std::rethrow_exception(errors[0].error), luminar::timeout_error);
+  }
+}
+
+TEST_CASE("cancellation reaches nested blocks, and is not an error") {
+  task_group outer;
+  std::atomic<int> unwound{0};
+  outer.spawn([&] {
+    task_group inner;
+    inner.spawn([&] {
+      try {
+        luminar::this_task::sleep_for(10s);
+      } catch (const luminar::task_cancelled &) {
+        ++unwound;
+        throw;
+      }
+    });
+    inner.wait();
+  });
+  luminar::this_task::sleep_for(10ms);
+  outer.cancel();
+  CHECK_NOTHROW(outer.wait());
+  CHECK(unwound == 1);
+}
+
+TEST_CASE("max_concurrency bounds the tasks running at once, blocked ones included") {
+  constexpr int limit = 2;
+  task_group group(error_strategy::stop, limit);
+  std::atomic<int> running{0}, peak{0};
+  for (int i = 0; i < 8; ++i) {
+    group.spawn([&] {
+      const int now = ++running;
+      int seen = peak.load();
+      while (now > seen && !peak.compare_exchange_weak(seen, now)) {
+      }
+      luminar::this_task::sleep_for(5ms);
+      --running;
+    });
+  }
+  group.wait();
+  CHECK(peak.load() <= limit);
+  CHECK(peak.load() >= 1);
+}
+
+TEST_CASE("blocking tasks do not starve the others") {
+  task_group group;
+  channel<int> release;
+  for (int i = 0; i < 8; ++i) {
+    spawn_options options;
+    options.blocking = true;
+    group.spawn([release] { release.recv(); }, options);
+  }
+  std::atomic<bool> ran{false};
+  group.spawn([&] { ran = true; });
+  while (!ran) luminar::this_task::yield();
+  release.close();
+  group.wait();
+}
+
+TEST_CASE("detached spawns run without a block") {
+  channel<int> done(1);
+  luminar::runtime::spawn_detached([done] { done.send(1); });
+  CHECK(*done.recv() == 1);
+}
+
+TEST_CASE("metrics count tasks and channel operations") {
+  const auto before = luminar::metrics();
+  task_group group;
+  channel<int> ch(1);
+  group.spawn([ch] { ch.send(1); });
+  group.wait();
+  const auto after = luminar::metrics();
+  CHECK(after.tasks_spawned == before.tasks_spawned + 1);
+  CHECK(after.tasks_completed == before.tasks_completed + 1);
+  CHECK(after.channel_operations > before.channel_operations);
+  CHECK(after.peak_concurrency >= 1);
+}
+
+TEST_CASE("shared memory and I/O services") {
+  void *p = luminar::alloc_shared(4096);
+  std::memset(p, 1, 4096);
+  CHECK(luminar::metrics().memory_current_bytes >= 4096);
+  luminar::free_shared(p, 4096);
+
+  char path[] = "/tmp/luminar_io_XXXXXX";
+  const int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  CHECK(luminar::io::write(fd, "hello world", 11, 0) == 11);
+  char buffer[6] = {};
+  CHECK(luminar::io::read(fd, buffer, 5, 6) == 5);
+  CHECK(std::string(buffer) == "world");
+  const std::string copy = std::string(path) + ".copy";
+  CHECK(luminar::io::copy_file(path, copy) == 11);
+  CHECK_THROWS_AS(luminar::io::copy_file("/nonexistent/luminar", copy), std::system_error);
+  close(fd);
+  std::remove(path);
+  std::remove(copy.c_str());
+}
+
+TEST_CASE("runtime atomics") {
+  const ConcurrencyHooks &hooks = luminar::detail::runtime_hooks();
+  const uint32_t initial = 0xfffffffeu;
+  LuminarAtomic *a = hooks.atomic_create(4, &initial);
+  uint32_t one = 1, previous = 0, value = 0;
+  hooks.atomic_add(a, &one, &previous);
+  CHECK(previous == 0xfffffffeu);
+  hooks.atomic_add(a, &one, nullptr);
+  hooks.atomic_load(a, &value);
+  CHECK(value == 0);  // wrapped at 32 bits
+  uint32_t expected = 5, desired = 6;
+  CHECK(hooks.atomic_compare_exchange(a, &expected, &desired) == 0);
+  CHECK(expected == 0);
+  CHECK(hooks.atomic_compare_exchange(a, &expected, &desired) == 1);
+  hooks.atomic_load(a, &value);
+  CHECK(value == 6);
+  hooks.atomic_destroy(a);
+}
