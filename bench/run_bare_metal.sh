@@ -55,50 +55,64 @@ args_for() {  # kernel -> the driver's arguments
 
 {
   echo "# $(date -u '+%Y-%m-%d %H:%M UTC')  $command_line"
-  echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -sr)"
+  echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# compiler: $(c++ --version | head -1); OMP_NUM_THREADS=$OMP_NUM_THREADS"
 } | tee "$log"
 
-declare -A values  # "<kernel> <variant>" -> values, one per round, space-separated
+declare -A medians bests  # "<kernel> <variant>" -> one value per round, space-separated
 for ((round = 0; round < rounds; ++round)); do
+  echo "round $((round + 1)) load average: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$log"
   for kernel in $kernels; do
     for ((v = 0; v < ${#variants[@]}; ++v)); do
       variant=${variants[(v + round) % ${#variants[@]}]}
       # shellcheck disable=SC2046  # the arguments are meant to split
       line=$("$bin/bench_bare_metal_$variant" $(args_for "$kernel"))
       echo "round $((round + 1)) $variant $line" >>"$log"
-      values["$kernel $variant"]+="$(awk '{print $2}' <<<"$line") "
+      read -r _ median best _ <<<"$line"
+      medians["$kernel $variant"]+="$median " bests["$kernel $variant"]+="$best "
     done
   done
-  echo "round $((round + 1))/$rounds done" >&2
+  echo "round $((round + 1))/$rounds done (load average $(cut -d' ' -f1 /proc/loadavg))" >&2
 done
 
 # --- Report -----------------------------------------------------------------------------
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-# Median over rounds of luminar/omp taken round by round (each pair ran back to back).
-paired_ratio() {
-  paste -d' ' <(tr ' ' '\n' <<<"${values["$1 luminar"]}" | grep -v '^$') \
-              <(tr ' ' '\n' <<<"${values["$1 omp"]}" | grep -v '^$') |
+# Median over the rounds of the ratio luminar/omp taken round by round (the two ran back to
+# back, so drift of the machine cancels).
+paired_ratio() {  # <array name> <kernel>
+  local -n values=$1
+  paste -d' ' <(tr ' ' '\n' <<<"${values["$2 luminar"]}" | grep -v '^$') \
+              <(tr ' ' '\n' <<<"${values["$2 omp"]}" | grep -v '^$') |
     awk '{print $1 / $2}' | tr '\n' ' ' | median
 }
 
-echo
-printf '%-13s %-18s %10s %10s %10s %12s %11s %18s  %s\n' kernel unit luminar omp naive luminar/omp naive/omp "target (l/o)" status
-for kernel in $kernels; do
-  case $kernel in
-    parallel_for|reduction) unit="us/construct" limit=1.00 ;;
-    *) unit="ns/element" limit=1.0204 ;;  # throughput >= 0.98x libgomp's: time <= 1/0.98
-  esac
-  l=$(median <<<"${values["$kernel luminar"]}")
-  o=$(median <<<"${values["$kernel omp"]}")
-  nv=$(median <<<"${values["$kernel naive"]}")
-  p=$(paired_ratio "$kernel")
-  awk -v k="$kernel" -v u="$unit" -v l="$l" -v o="$o" -v nv="$nv" -v p="$p" -v lim="$limit" 'BEGIN {
-    r = l / o
-    printf "%-13s %-18s %10.4f %10.4f %10.4f %12.3f %11.2f %18s  %s (paired %.3f)\n",
-           k, u, l, o, nv, r, nv / o, "<= " lim, (r <= lim ? "met" : "MISSED"), p
-  }'
-done | tee -a "$log"
-echo
-echo "medians over $rounds rounds, variants interleaved; per-run lines in $log"
-echo "one run by hand: OMP_NUM_THREADS=$threads $bin/bench_bare_metal_<luminar|omp|naive> $(args_for sum)"
+table() {  # <array name> <title>
+  local -n values=$1
+  echo "$2"
+  printf '%-13s %-13s %10s %10s %10s %12s %9s %10s %14s  %s\n' \
+    kernel unit luminar omp naive luminar/omp "(paired)" naive/omp "target l/o" status
+  for kernel in $kernels; do
+    case $kernel in
+      parallel_for|reduction) unit="us/construct" limit=1.00 ;;
+      *) unit="ns/element" limit=1.0204 ;;  # throughput >= 0.98x libgomp's: time <= 1/0.98
+    esac
+    awk -v k="$kernel" -v u="$unit" -v lim="$limit" -v p="$(paired_ratio "$1" "$kernel")" \
+        -v l="$(median <<<"${values["$kernel luminar"]}")" -v o="$(median <<<"${values["$kernel omp"]}")" \
+        -v nv="$(median <<<"${values["$kernel naive"]}")" 'BEGIN {
+      r = l / o
+      printf "%-13s %-13s %10.4f %10.4f %10.4f %12.3f %9.3f %10.2f %14s  %s\n",
+             k, u, l, o, nv, r, p, nv / o, "<= " lim, (r <= lim ? "met" : "MISSED")
+    }'
+  done
+}
+
+{
+  echo
+  table medians "Medians over $rounds rounds of each run's median (overhead: of 101 batches of 1 ms; loops: of 10 passes)"
+  echo
+  table bests "Medians over $rounds rounds of each run's best batch or pass (the cost when the machine lets the threads run)"
+  echo
+  echo "variants interleaved, order rotated every round; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "per-run lines: $log"
+  echo "one run by hand: OMP_NUM_THREADS=$threads $bin/bench_bare_metal_<luminar|omp|naive> $(args_for sum)"
+} | tee -a "$log"

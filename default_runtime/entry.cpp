@@ -6,6 +6,7 @@
 #include "services.hpp"
 #include "tasks.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <thread>
 

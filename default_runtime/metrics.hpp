@@ -13,14 +13,14 @@ namespace luminar_default {
 // that need not be consistent across fields, and no other data is published through them.
 class Metrics {
  public:
-  void task_spawned() { spawned_.fetch_add(1, std::memory_order_relaxed); }
+  void task_spawned() { spawned_.fetch_add(1, std::memory_order_relaxed); }  // relaxed: a statistic (see above)
   void task_started();
   void task_finished(int32_t result, std::uint64_t duration_ns);
-  void task_skipped() { cancelled_.fetch_add(1, std::memory_order_relaxed); }  // cancelled before it started
-  void channel_operation() { channel_ops_.fetch_add(1, std::memory_order_relaxed); }
-  void io_operation() { io_ops_.fetch_add(1, std::memory_order_relaxed); }
+  void task_skipped() { cancelled_.fetch_add(1, std::memory_order_relaxed); }  // relaxed: a statistic; counts tasks cancelled before they started
+  void channel_operation() { channel_ops_.fetch_add(1, std::memory_order_relaxed); }  // relaxed: a statistic (see above)
+  void io_operation() { io_ops_.fetch_add(1, std::memory_order_relaxed); }  // relaxed: a statistic (see above)
   void memory_allocated(std::uint64_t bytes);
-  void memory_freed(std::uint64_t bytes) { memory_.fetch_sub(bytes, std::memory_order_relaxed); }
+  void memory_freed(std::uint64_t bytes) { memory_.fetch_sub(bytes, std::memory_order_relaxed); }  // relaxed: a statistic (see above)
 
   void snapshot(LuminarMetrics *out) const;
   void report(const char *runtime_name) const;  // on stderr

@@ -68,8 +68,10 @@ TEST_CASE("fifo: buffered order and an ordered chain of tasks") {
     });
     in = out;
   }
-  for (int i = 0; i < 50; ++i) head.send(i);
-  head.close();
+  group.spawn([head] {  // the chain holds fewer items than are sent: feed it concurrently
+    for (int i = 0; i < 50; ++i) head.send(i);
+    head.close();
+  });
   int expected = 0;
   for (int v : in) CHECK(v == expected++);
   CHECK(expected == 50);
