@@ -24,11 +24,13 @@ void Metrics::task_started() {
 
 void Metrics::task_finished(int32_t result, std::uint64_t duration_ns) {
   // Relaxed: see the class comment.
-  active_.fetch_sub(1, std::memory_order_relaxed);
   total_duration_ns_.fetch_add(duration_ns, std::memory_order_relaxed);
   timed_tasks_.fetch_add(1, std::memory_order_relaxed);
   auto &counter = result == LUMINAR_TASK_OK ? completed_ : result == LUMINAR_TASK_CANCELLED ? cancelled_ : failed_;
   counter.fetch_add(1, std::memory_order_relaxed);
+  // Release, last: pairs with the acquire load in snapshot(), so a snapshot that sees this
+  // task no longer active also sees its outcome counted.
+  active_.fetch_sub(1, std::memory_order_release);
 }
 
 void Metrics::memory_allocated(std::uint64_t bytes) {
@@ -40,12 +42,13 @@ void Metrics::snapshot(LuminarMetrics *out) const {
   LuminarMetrics m;
   std::memset(&m, 0, sizeof m);
   m.struct_size = sizeof m;
-  // Relaxed loads: see the class comment.
+  // Acquire, first: pairs with the release in task_finished() (outcomes of finished tasks
+  // are visible below). The other loads are relaxed: see the class comment.
+  m.tasks_active = active_.load(std::memory_order_acquire);
   m.tasks_spawned = spawned_.load(std::memory_order_relaxed);
   m.tasks_completed = completed_.load(std::memory_order_relaxed);
   m.tasks_failed = failed_.load(std::memory_order_relaxed);
   m.tasks_cancelled = cancelled_.load(std::memory_order_relaxed);
-  m.tasks_active = active_.load(std::memory_order_relaxed);
   m.peak_concurrency = peak_active_.load(std::memory_order_relaxed);
   m.channel_operations = channel_ops_.load(std::memory_order_relaxed);
   m.io_operations = io_ops_.load(std::memory_order_relaxed);

@@ -16,8 +16,9 @@
 //   saxpy         y[i] = a * x[i] + y[i] over N floats, as `sum` (12 bytes per element:
 //                 x and y read, y written).
 //
-// Output, one line: `<kernel> <median> <best> <unit> | <details>` (best: the smallest batch
-// or pass), so that scripts can take fields 2 and 3. Every kernel checks its result and exits with status 1 if it is
+// Output, one line: `<kernel> <median> <best> <unit> | <details>; same_cpu=<fraction>` (best:
+// the smallest batch or pass; same_cpu: see cpu_probe), so that scripts can take fields 2
+// and 3 and the last one. Every kernel checks its result and exits with status 1 if it is
 // wrong. This file is compiled without OpenMP and without Luminar; only the variant differs.
 #include <algorithm>
 #include <chrono>
@@ -112,6 +113,38 @@ long serial_reduction(long reps, int threads) {
   return total;
 }
 
+// Untimed: after each batch or pass, one `parallel for` over [0, T) that records where its
+// iterations ran. The share of these probes that found two iterations on one CPU tells
+// which regime the run was in (the OS seldom moves a variant's persistent threads within a
+// run; naive creates fresh threads for each, so there it is only a rough guide). Probing
+// stops once it has taken 50 ms, so that a slow regime does not stretch the run.
+class cpu_probe {
+ public:
+  explicit cpu_probe(int threads) : slots_(static_cast<std::size_t>(threads)) {}
+
+  void sample() {
+    if (slots_.size() < 2 || spent_ > std::chrono::milliseconds(50)) return;
+    const clock_type::time_point start = clock_type::now();
+    for (bench::cpu_slot &slot : slots_) slot.cpu = -1;
+    bench::where_threads_run(slots_.data(), static_cast<int>(slots_.size()));
+    std::vector<int> cpus;
+    for (const bench::cpu_slot &slot : slots_) cpus.push_back(slot.cpu);
+    std::sort(cpus.begin(), cpus.end());
+    if (std::adjacent_find(cpus.begin(), cpus.end()) != cpus.end()) ++shared_;
+    ++probes_;
+    spent_ += clock_type::now() - start;
+  }
+
+  double shared_fraction() const {
+    return probes_ == 0 ? 0 : static_cast<double>(shared_) / static_cast<double>(probes_);
+  }
+
+ private:
+  std::vector<bench::cpu_slot> slots_;
+  long probes_ = 0, shared_ = 0;
+  clock_type::duration spent_{};
+};
+
 // EPCC method: per batch, (parallel time - serial time) / reps. A batch runs the parallel
 // constructs in groups of kGroup until batch_ms have passed (so a descheduled moment cannot
 // cut a calibration short), then the serial reference for as many repetitions.
@@ -121,6 +154,7 @@ int overhead(const options &o, Parallel parallel, Serial serial) {
   parallel(kGroup);  // warm-up: starts whatever threads the variant keeps
   std::vector<double> overhead_us, construct_us, serial_us;
   long total_reps = 0;
+  cpu_probe probe(o.threads);
   for (int b = 0; b < o.batches; ++b) {
     long reps = 0;
     const clock_type::time_point start = clock_type::now();
@@ -136,30 +170,37 @@ int overhead(const options &o, Parallel parallel, Serial serial) {
     construct_us.push_back(tp / static_cast<double>(reps) * 1e6);
     serial_us.push_back(ts / static_cast<double>(reps) * 1e6);
     total_reps += reps;
+    probe.sample();
   }
   std::printf("%s %.4f %.4f us_per_construct | median parallel %.4f us, serial %.4f us; %d batches of %g ms "
-              "(%ld constructs), %d threads\n",
+              "(%ld constructs), %d threads; same_cpu=%.2f\n",
               o.kernel.c_str(), median(overhead_us), *std::min_element(overhead_us.begin(), overhead_us.end()),
-              median(construct_us), median(serial_us), o.batches, o.batch_ms, total_reps, o.threads);
+              median(construct_us), median(serial_us), o.batches, o.batch_ms, total_reps, o.threads,
+              probe.shared_fraction());
   return 0;
 }
 
 // Large loops: one untimed warm-up pass, then `passes` timed ones.
 template <class Pass>
-std::vector<double> pass_times(const options &o, Pass pass) {
+std::vector<double> pass_times(const options &o, cpu_probe &probe, Pass pass) {
   pass();
   std::vector<double> t;
-  for (int p = 0; p < o.passes; ++p) t.push_back(seconds(pass));
+  for (int p = 0; p < o.passes; ++p) {
+    t.push_back(seconds(pass));
+    probe.sample();
+  }
   return t;
 }
 
-void print_throughput(const options &o, const std::vector<double> &pass_seconds, double bytes_per_element) {
+void print_throughput(const options &o, const std::vector<double> &pass_seconds, const cpu_probe &probe,
+                      double bytes_per_element) {
   const double n = static_cast<double>(o.n);
   const double med = median(pass_seconds);
   const double best = *std::min_element(pass_seconds.begin(), pass_seconds.end());
-  std::printf("%s %.4f %.4f ns_per_element | median %.3f GB/s, %.3f ms per pass; n %ld, %d passes, %d threads\n",
+  std::printf("%s %.4f %.4f ns_per_element | median %.3f GB/s, %.3f ms per pass; n %ld, %d passes, %d threads; "
+              "same_cpu=%.2f\n",
               o.kernel.c_str(), med / n * 1e9, best / n * 1e9, bytes_per_element * n / med / 1e9, med * 1e3, o.n,
-              o.passes, o.threads);
+              o.passes, o.threads, probe.shared_fraction());
 }
 
 int run_sum(const options &o) {
@@ -171,9 +212,10 @@ int run_sum(const options &o) {
     expected += x[i];
   }
   double result = 0;
-  const std::vector<double> t = pass_times(o, [&] { result = bench::sum(x.get(), o.n, o.threads); });
+  cpu_probe probe(o.threads);
+  const std::vector<double> t = pass_times(o, probe, [&] { result = bench::sum(x.get(), o.n, o.threads); });
   if (result != expected) wrong("sum", "the sum differs from the serial one");
-  print_throughput(o, t, 8.0);
+  print_throughput(o, t, probe, 8.0);
   return 0;
 }
 
@@ -186,7 +228,8 @@ int run_saxpy(const options &o) {
   }
   const float a = 0.5f;
   int passes = 0;
-  const std::vector<double> t = pass_times(o, [&] {
+  cpu_probe probe(o.threads);
+  const std::vector<double> t = pass_times(o, probe, [&] {
     bench::saxpy(a, x.get(), y.get(), o.n, o.threads);
     ++passes;
   });
@@ -195,7 +238,7 @@ int run_saxpy(const options &o) {
     if (i < 0 || i >= o.n) continue;
     if (y[i] != 1.0f + static_cast<float>(passes) * a * x[i]) wrong("saxpy", "an element has the wrong value");
   }
-  print_throughput(o, t, 12.0);
+  print_throughput(o, t, probe, 12.0);
   return 0;
 }
 

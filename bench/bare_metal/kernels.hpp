@@ -11,6 +11,8 @@
 #ifndef LUMINAR_BENCH_KERNELS_HPP
 #define LUMINAR_BENCH_KERNELS_HPP
 
+#include <sched.h>  // sched_getcpu (glibc; g++ defines _GNU_SOURCE)
+
 namespace bench {
 
 // (a) EPCC "PARALLEL FOR": one iteration per thread that does nothing. The asm keeps the
@@ -30,6 +32,14 @@ inline double sum_term(const double *x, long i) { return x[i]; }
 // (d) saxpy on large float arrays.
 inline void saxpy_body(float a, const float *x, float *y, long i) { y[i] = a * x[i] + y[i]; }
 
+// Not timed: where the iterations of a construct ran. The overhead of a construct depends
+// above all on whether the OS runs its threads on different CPUs (a shared machine often
+// puts both on one), so the driver records it after the timed batches.
+struct alignas(64) cpu_slot {
+  int cpu = -1;
+};
+inline void record_cpu(cpu_slot *slots, long i) { slots[i].cpu = sched_getcpu(); }
+
 // What each variant implements (the loops with their parallel constructs).
 
 // reps times: a parallel for over [0, threads) running empty_body.
@@ -41,6 +51,8 @@ long overhead_reduction(long reps, int threads);
 double sum(const double *x, long n, int threads);
 // y[i] = a * x[i] + y[i] for i in [0, n) by a parallel for.
 void saxpy(float a, const float *x, float *y, long n, int threads);
+// One parallel for over [0, threads) whose iteration i records its CPU in slots[i].
+void where_threads_run(cpu_slot *slots, int threads);
 
 }  // namespace bench
 

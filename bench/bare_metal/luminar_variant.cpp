@@ -40,4 +40,9 @@ void saxpy(float a, const float *x, float *y, long n, int threads) {
   for (long i = 0; i < n; ++i) saxpy_body(a, x, y, i);
 }
 
+void where_threads_run(cpu_slot *slots, int threads) {
+#pragma luminar parallel for num_threads(threads)
+  for (long i = 0; i < threads; ++i) record_cpu(slots, i);
+}
+
 }  // namespace bench

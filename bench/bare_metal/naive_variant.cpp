@@ -86,4 +86,10 @@ void saxpy(float a, const float *x, float *y, long n, int threads) {
   });
 }
 
+void where_threads_run(cpu_slot *slots, int threads) {
+  naive_parallel_for(0, threads, threads, [&](long, long lo, long hi) {
+    for (long i = lo; i < hi; ++i) record_cpu(slots, i);
+  });
+}
+
 }  // namespace bench

@@ -16,10 +16,22 @@ namespace {
 
 [[noreturn]] void fail(const std::string &message) { throw luminar::runtime_error("luminar: " + message); }
 
+// `<directory of libluminar.so>/luminar`: where `cmake --install` puts the plugins, so an
+// install moved to another prefix still finds its own plugins.
+std::string plugin_dir_beside_library() {
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void *>(&plugin_dir_beside_library), &info) == 0 || info.dli_fname == nullptr) return {};
+  const std::string library = info.dli_fname;
+  const std::size_t slash = library.rfind('/');
+  return slash == std::string::npos ? std::string() : library.substr(0, slash) + "/luminar";
+}
+
 // The candidate files for a plugin name, in search order.
 std::vector<std::string> candidates(const std::string &name, const std::vector<std::string> &search_path) {
   const std::string file = "libluminar_" + name + ".so";
   std::vector<std::string> dirs = search_path;
+  const std::string beside = plugin_dir_beside_library();
+  if (!beside.empty() && beside != LUMINAR_INSTALLED_PLUGIN_DIR) dirs.push_back(beside);
   dirs.push_back(LUMINAR_INSTALLED_PLUGIN_DIR);
 #ifdef LUMINAR_BUILD_PLUGIN_DIR
   dirs.push_back(LUMINAR_BUILD_PLUGIN_DIR);
