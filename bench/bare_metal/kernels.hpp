@@ -1,9 +1,9 @@
 // The loop bodies of the bare-metal benchmarks, shared by the three variants.
 //
-// Every variant (luminar_variant.cpp, translated or turned into OpenMP, and naive_variant.cpp)
-// writes the same loops around the same calls below, so the only thing that differs between them is how the
-// iterations are handed to threads. The bodies are inline and the variants are compiled at
-// -O2, so each call disappears into the loop that makes it.
+// Every variant (luminar_variant.cpp, translated or turned into OpenMP, and
+// naive_variant.cpp) writes the same loops around the same calls below, so the only thing
+// that differs between them is how the iterations are handed to threads. The bodies are
+// inline and the variants are compiled at -O2, so each call disappears into its loop.
 //
 // This header must stay free of Luminar includes: the translated luminar variant is compiled
 // with `-O2 -pthread` only. It is found next to the including file (the build copies it
@@ -34,7 +34,7 @@ inline void saxpy_body(float a, const float *x, float *y, long i) { y[i] = a * x
 
 // Not timed: where the iterations of a construct ran. The overhead of a construct depends
 // above all on whether the OS runs its threads on different CPUs (a shared machine often
-// puts both on one), so the driver records it after the timed batches.
+// puts both on one), so the driver probes it between the timed batches or passes.
 struct alignas(64) cpu_slot {
   int cpu = -1;
 };
