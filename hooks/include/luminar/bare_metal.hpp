@@ -151,10 +151,12 @@ inline void record_quietly(error_state &errors, std::exception_ptr e, const char
 //   * kShortSpin: when it has more (oversubscribed: a spinner would take the core from the
 //     very thread it waits for), and for task groups, whose tasks are long or block;
 //   * kPausePhase: the first part of a spin uses the pause instruction only; afterwards the
-//     spinner yields to other runnable threads between checks (the core is shared).
+//     spinner yields to other runnable threads between checks (the core is shared). Short:
+//     when the waited-for thread shares this CPU, every pause-only microsecond delays it
+//     (measured with bench/run_bare_metal.sh --busy 1: 10 us costs 30 us per construct).
 inline constexpr std::chrono::microseconds kSpinBudget{50};
 inline constexpr std::chrono::microseconds kShortSpin{2};
-inline constexpr std::chrono::microseconds kPausePhase{10};
+inline constexpr std::chrono::microseconds kPausePhase{2};
 
 inline void cpu_relax() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
@@ -165,7 +167,7 @@ inline void cpu_relax() noexcept {
 }
 
 // Spins until ready() is true or `budget` has passed; returns ready()'s last result. The
-// clock is read only every 64 pause rounds, so a short wait costs no clock reads at all.
+// clock is read only every 16 pause rounds, so a short wait costs no clock reads at all.
 template <class Ready>
 bool spin_until(Ready &&ready, std::chrono::microseconds budget) noexcept {
   using clock = std::chrono::steady_clock;
@@ -177,7 +179,7 @@ bool spin_until(Ready &&ready, std::chrono::microseconds budget) noexcept {
       std::this_thread::yield();
     } else {
       cpu_relax();
-      if (round % 64 != 0) continue;
+      if (round % 16 != 0) continue;
     }
     const clock::time_point now = clock::now();
     if (start == clock::time_point{}) {
