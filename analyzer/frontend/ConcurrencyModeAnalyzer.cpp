@@ -306,8 +306,8 @@ void ConcurrencyModeAnalyzer::analyze(Site &block, Diagnostics &diags) {
   }
   const bool runtime = forced ? *forced == model::ModeRequest::Runtime : needsRuntime;
   report.mode = runtime ? model::ConcurrencyMode::RuntimeAssisted : model::ConcurrencyMode::BareMetal;
-  if (report.modeSource == model::ModeSource::Analyzer || needsRuntime) report.reasons = scan.reasons;
-  if (!runtime) report.reasons.clear();
+  // Reasons explain a runtime-assisted block; a bare-metal one has none (SPEC 3.2).
+  report.reasons = runtime ? scan.reasons : std::vector<model::Reason>{};
 
   report.ioBound = scan.ioBound || std::any_of(scan.reasons.begin(), scan.reasons.end(),
                                                [](const model::Reason &r) { return r.feature == Feature::AsyncIO; });

@@ -85,7 +85,9 @@ private:
       estimateLoopTasks(site);
       const unsigned loopBegin = site.statementBegin, loopEnd = site.statementEnd;
       auto isShared = [&, loopBegin, loopEnd](const clang::VarDecl *var) {
-        if (var == site.loop->var || named.count(var->getNameAsString()) && !isSharedClause(site, var->getNameAsString())) return false;
+        const std::string name = var->getNameAsString();
+        // The loop variable and variables of reduction/private/firstprivate clauses are private.
+        if (var == site.loop->var || (named.count(name) && !isSharedClause(site, name))) return false;
         unsigned at = fileOffset(sm_, var->getLocation());
         return !(at >= loopBegin && at < loopEnd) && !var->isConstexpr() && !var->getType().isConstQualified();
       };
