@@ -1,0 +1,3 @@
+module luminar/bench/runtime/go
+
+go 1.19
