@@ -1,0 +1,149 @@
+// A Chase–Lev work-stealing deque (Chase & Lev, SPAA 2005) with the C11 memory orderings
+// of Lê, Pop, Cohen and Zappa Nardelli, "Correct and efficient work-stealing for weak
+// memory models" (PPoPP 2013), figure 1. One owner thread pushes and pops at the bottom;
+// any number of thieves steal at the top.
+//
+// Invariants:
+//   1. top <= bottom + 1 at all times; top <= bottom whenever the owner is not inside pop.
+//   2. The items are buffer[top .. bottom-1] (indices modulo the array size); top only
+//      grows, and only by a successful CAS (a thief's steal, or the owner's pop of the
+//      last item), so every item is taken exactly once.
+//   3. bottom and the buffer contents are written only by the owner; the array pointer is
+//      replaced only by the owner (grow), and an array that was ever published is never
+//      freed before the deque is destroyed, because a thief may still read from it
+//      (the paper leaks it; we keep it on `retired_`).
+// Fields: top_ is shared (CAS); bottom_ and array_ are written by the owner only and read
+// by thieves; retired_ is owner-only.
+// Departure from the paper: indices are signed 64-bit, so bottom - 1 on an empty deque is
+// -1 rather than a wrapped size_t.
+#ifndef LUMINAR_STEAL_DEQUE_HPP
+#define LUMINAR_STEAL_DEQUE_HPP
+
+#include "atomics.hpp"
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace luminar_steal {
+
+template <class T>
+class WorkStealingDeque {
+ public:
+  enum class StealResult { ok, empty, lost_race };
+
+  explicit WorkStealingDeque(std::size_t initial_capacity = 256) {
+    std::size_t capacity = 1;
+    while (capacity < initial_capacity) capacity <<= 1;
+    retired_.push_back(std::make_unique<Array>(capacity));
+    // Relaxed: the deque is not shared yet; whoever shares it publishes it.
+    array_.store(retired_.back().get(), std::memory_order_relaxed);
+  }
+  WorkStealingDeque(const WorkStealingDeque &) = delete;
+  WorkStealingDeque &operator=(const WorkStealingDeque &) = delete;
+
+  // Owner only.
+  void push(T *item) {
+    // Relaxed: bottom is written only by this (owner) thread.
+    const std::int64_t b = bottom_.load(std::memory_order_relaxed);
+    // Acquire: pairs with the thieves' CAS on top, so slots they emptied may be reused.
+    const std::int64_t t = top_.load(std::memory_order_acquire);
+    // Relaxed: the array pointer is written only by this thread.
+    Array *a = array_.load(std::memory_order_relaxed);
+    if (b - t > static_cast<std::int64_t>(a->mask)) a = grow(a, t, b);
+    // Relaxed: published by the release fence below (Lê et al., push).
+    a->slot(b).store(item, std::memory_order_relaxed);
+    // Release fence before the bottom store: a thief that reads the new bottom (acquire
+    // in steal) sees the item and everything written before push (Lê et al., push).
+    release_fence();
+    bottom_.store(b + 1, kAfterReleaseFence);
+  }
+
+  // Owner only. Returns nullptr when empty.
+  T *pop() {
+    // Relaxed: owner-written fields (see push).
+    const std::int64_t b = bottom_.load(std::memory_order_relaxed) - 1;
+    Array *a = array_.load(std::memory_order_relaxed);
+    bottom_.store(b, kAroundSeqCstFence);
+    // Seq_cst fence between the bottom store and the top load: either a concurrent thief
+    // sees the decremented bottom or we see its incremented top, never neither (Lê et al.,
+    // take; pairs with the fence in steal).
+    seq_cst_fence();
+    std::int64_t t = top_.load(kAroundSeqCstFence);
+    if (t > b) {
+      // Relaxed: restores the owner's own field.
+      bottom_.store(b + 1, std::memory_order_relaxed);
+      return nullptr;
+    }
+    // Relaxed: the owner wrote this slot itself.
+    T *item = a->slot(b).load(std::memory_order_relaxed);
+    if (t == b) {
+      // Last item: race the thieves for it with the same CAS they use (seq_cst, as in the
+      // paper; relaxed on failure since nothing is read through it).
+      if (!top_.compare_exchange_strong(t, t + 1, std::memory_order_seq_cst, std::memory_order_relaxed))
+        item = nullptr;
+      // Relaxed: owner's field; the deque is empty either way.
+      bottom_.store(b + 1, std::memory_order_relaxed);
+    }
+    return item;
+  }
+
+  // Any thread. On ok, *out holds the stolen item.
+  StealResult steal(T **out) {
+    // Acquire: pairs with the CAS of an earlier steal/pop, so the slot read below is not
+    // one that was already taken (Lê et al., steal).
+    std::int64_t t = top_.load(kAcquireAroundSeqCstFence);
+    // Seq_cst fence: pairs with the one in pop (see there).
+    seq_cst_fence();
+    // Acquire: pairs with the release fence in push, so the item's slot and contents are
+    // visible.
+    const std::int64_t b = bottom_.load(kAcquireAroundSeqCstFence);
+    if (t >= b) return StealResult::empty;
+    // Acquire (the paper's consume): pairs with the release store in grow, so the new
+    // array's copied slots are visible.
+    Array *a = array_.load(std::memory_order_acquire);
+    // Relaxed: ordered by the acquire of bottom above (the item was pushed before it).
+    T *item = a->slot(t).load(std::memory_order_relaxed);
+    // Seq_cst, as in the paper: the CAS on top decides who owns the item.
+    if (!top_.compare_exchange_strong(t, t + 1, std::memory_order_seq_cst, std::memory_order_relaxed))
+      return StealResult::lost_race;
+    *out = item;
+    return StealResult::ok;
+  }
+
+  // Any thread; a racy estimate, for the idle check and metrics.
+  bool empty_hint() const {
+    // Relaxed: only a hint; callers that act on it re-check with steal/pop.
+    return top_.load(std::memory_order_relaxed) >= bottom_.load(std::memory_order_relaxed);
+  }
+
+ private:
+  struct Array {
+    explicit Array(std::size_t capacity) : mask(capacity - 1), slots(new std::atomic<T *>[capacity]) {}
+    std::atomic<T *> &slot(std::int64_t i) { return slots[static_cast<std::size_t>(i) & mask]; }
+    const std::size_t mask;
+    std::unique_ptr<std::atomic<T *>[]> slots;
+  };
+
+  // Owner only: doubles the array, copying the live items [t, b).
+  Array *grow(Array *old, std::int64_t t, std::int64_t b) {
+    retired_.push_back(std::make_unique<Array>((old->mask + 1) * 2));
+    Array *bigger = retired_.back().get();
+    // Relaxed: the copies are published by the release store of the array below.
+    for (std::int64_t i = t; i < b; ++i) bigger->slot(i).store(old->slot(i).load(std::memory_order_relaxed), std::memory_order_relaxed);
+    // Release: pairs with the acquire load of array_ in steal.
+    array_.store(bigger, std::memory_order_release);
+    return bigger;
+  }
+
+  alignas(64) std::atomic<std::int64_t> top_{0};
+  alignas(64) std::atomic<std::int64_t> bottom_{0};
+  std::atomic<Array *> array_{nullptr};
+  std::vector<std::unique_ptr<Array>> retired_;  // owner-only; every array ever used (invariant 3)
+};
+
+}  // namespace luminar_steal
+
+#endif

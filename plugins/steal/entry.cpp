@@ -1,0 +1,147 @@
+// The `steal` runtime plugin: its ConcurrencyHooks table, lifecycle and error hooks.
+#include "atomics.hpp"
+#include "channel.hpp"
+#include "fiber.hpp"
+#include "metrics.hpp"
+#include "overflow.hpp"
+#include "runtime.hpp"
+#include "services.hpp"
+#include "tasks.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <thread>
+
+namespace luminar_steal {
+namespace {
+
+Runtime *instance = nullptr;  // written by init before any other hook is called
+
+ErrorList &detached_errors() {
+  static ErrorList *list = new ErrorList();  // never destroyed: detached tasks may report late
+  return *list;
+}
+
+ErrorList &errors_of(LuminarGroup *group) { return group != nullptr ? group->errors : detached_errors(); }
+
+int32_t init(const LuminarRuntimeConfig *config, char *error, std::size_t error_size) {
+  if (config == nullptr || config->struct_size < sizeof(LuminarRuntimeConfig)) {
+    std::snprintf(error, error_size, "runtime configuration too small (version mismatch)");
+    return 1;
+  }
+  create_runtime(*config);
+  runtime().scheduler.start();
+  return 0;
+}
+
+void shutdown() {
+  Runtime &rt = runtime();
+  rt.timers.stop();
+  rt.scheduler.shutdown();
+  if (rt.report_metrics) metrics().report("steal");
+}
+
+void propagate_error(LuminarGroup *group, const LuminarErrorContext *ctx) {
+  errors_of(group).record(ctx);
+  if (group != nullptr) cancel_group(group, LUMINAR_CANCEL_REQUESTED);
+}
+
+void collect_error(LuminarGroup *group, const LuminarErrorContext *ctx) { errors_of(group).record(ctx); }
+
+void set_error_handler(LuminarGroup *group, LuminarErrorHandler handler, void *user_data) {
+  errors_of(group).set_handler(handler, user_data);
+}
+
+std::size_t error_count(LuminarGroup *group) { return errors_of(group).count(); }
+
+const LuminarErrorContext *error_at(LuminarGroup *group, std::size_t index) { return errors_of(group).at(index); }
+
+void clear_errors(LuminarGroup *group) { errors_of(group).clear(); }
+
+void get_metrics(LuminarMetrics *out) { metrics().snapshot(out); }
+
+ConcurrencyHooks make_table() {
+  ConcurrencyHooks t{};
+  t.abi_version = LUMINAR_ABI_VERSION;
+  t.struct_size = sizeof(ConcurrencyHooks);
+  t.capabilities = LUMINAR_CAP_PRIORITIES | LUMINAR_CAP_FIBERS | LUMINAR_CAP_WORK_STEALING | LUMINAR_CAP_BLOCKING_POOL;
+  t.init = init;
+  t.shutdown = shutdown;
+  t.spawn_task = spawn_task;
+  t.join_task = join_task;
+  t.release_task = release_task;
+  t.cancel_task = cancel_task_hook;
+  t.current_task = current_task_hook;
+  t.current_group = current_group;
+  t.cancelled = cancelled;
+  t.yield = yield;
+  t.sleep_for_ns = sleep_for_ns;
+  t.group_create = group_create;
+  t.group_cancel = group_cancel;
+  t.group_wait = group_wait;
+  t.group_destroy = group_destroy;
+  t.channel_create = channel_create;
+  t.channel_retain = channel_retain;
+  t.channel_release = channel_release;
+  t.channel_send = channel_send;
+  t.channel_try_send = channel_try_send;
+  t.channel_send_for = channel_send_for;
+  t.channel_recv = channel_recv;
+  t.channel_try_recv = channel_try_recv;
+  t.channel_recv_for = channel_recv_for;
+  t.channel_close = channel_close;
+  t.channel_size = channel_size;
+  t.channel_capacity = channel_capacity;
+  t.channel_closed = channel_closed;
+  t.select = select;
+  t.propagate_error = propagate_error;
+  t.collect_error = collect_error;
+  t.set_error_handler = set_error_handler;
+  t.error_count = error_count;
+  t.error_at = error_at;
+  t.clear_errors = clear_errors;
+  t.allocate_shared = allocate_shared;
+  t.free_shared = free_shared;
+  t.atomic_create = atomic_create;
+  t.atomic_load = atomic_load;
+  t.atomic_store = atomic_store;
+  t.atomic_add = atomic_add;
+  t.atomic_compare_exchange = atomic_compare_exchange;
+  t.atomic_destroy = atomic_destroy;
+  t.io_read = io_read;
+  t.io_write = io_write;
+  t.io_copy_file = io_copy_file;
+  t.get_metrics = get_metrics;
+  return t;
+}
+
+const ConcurrencyHooks table = make_table();
+
+}  // namespace
+
+// Fiber stacks: 64 KiB of address space by default (only touched pages cost memory);
+// sanitizer builds have much larger frames.
+#if defined(LUMINAR_STEAL_ASAN) || defined(LUMINAR_STEAL_TSAN)
+constexpr std::uint64_t kDefaultStackSize = 512 * 1024;
+#else
+constexpr std::uint64_t kDefaultStackSize = 64 * 1024;
+#endif
+
+Runtime::Runtime(const LuminarRuntimeConfig &config)
+    : report_metrics(config.metrics != 0),
+      scheduler(config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency()),
+                config.blocking_threads) {}
+
+Runtime &runtime() { return *instance; }
+
+void create_runtime(const LuminarRuntimeConfig &config) {
+  init_fibers(config.stack_size != 0 ? config.stack_size : kDefaultStackSize);
+  install_overflow_handler();
+  instance = new Runtime(config);  // see runtime.hpp
+}
+
+}  // namespace luminar_steal
+
+extern "C" LUMINAR_PLUGIN_EXPORT const ConcurrencyHooks *luminar_plugin_entry(uint32_t host_abi_version) {
+  return host_abi_version == LUMINAR_ABI_VERSION ? &luminar_steal::table : nullptr;
+}

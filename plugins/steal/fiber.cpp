@@ -1,0 +1,139 @@
+// Fiber creation and switching; see fiber.hpp.
+#include "fiber.hpp"
+
+#include "atomics.hpp"
+#include "metrics.hpp"
+
+#include <cstdlib>
+#include <memory>
+
+#ifdef LUMINAR_STEAL_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
+#ifdef LUMINAR_STEAL_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
+
+namespace luminar_steal {
+namespace {
+
+namespace ctx = boost::context::detail;
+
+struct SwitchRecord {
+  Fiber *from = nullptr;
+  AfterSwitch after = nullptr;
+  void *arg = nullptr;
+};
+
+// Per-thread fiber state. Reached only through thread_state(), never cached across a switch.
+struct ThreadState {
+  Fiber *current = nullptr;
+  Fiber home;
+  SwitchRecord pending;  // written just before a jump, consumed by the arriving side
+};
+
+StackPool *pool = nullptr;  // set by init_fibers, before any fiber exists
+
+// Not inlined, and opaque to the optimiser (the asm), so that every call really computes
+// the calling thread's address: a fiber that resumes on another thread must not reuse the
+// address its previous thread had.
+__attribute__((noinline)) ThreadState &thread_state() {
+  thread_local ThreadState state;
+  ThreadState *p = &state;
+  asm volatile("" : "+r"(p)::"memory");
+  return *p;
+}
+
+void check_canary(const Fiber *fiber) {
+  if (fiber->stack.base != nullptr && !StackPool::canary_intact(fiber->stack))
+    report_stack_overflow("its stack canary was overwritten");
+}
+
+// The arriving half of every switch: finish the sanitizer switch, save the departing
+// fiber's context, run its AfterSwitch.
+void arrive(ctx::transfer_t transfer) {
+  ThreadState &state = thread_state();
+  Fiber *self = state.current;
+  const SwitchRecord record = state.pending;
+#ifdef LUMINAR_STEAL_ASAN
+  const void *from_bottom = nullptr;
+  std::size_t from_size = 0;
+  __sanitizer_finish_switch_fiber(self->asan_fake_stack, &from_bottom, &from_size);
+  if (record.from->stack.base == nullptr) {  // left a home fiber: now we know its bounds
+    record.from->asan_bottom = from_bottom;
+    record.from->asan_size = from_size;
+  }
+#else
+  (void)self;
+#endif
+  record.from->context = transfer.fctx;
+  if (record.after != nullptr) record.after(record.from, record.arg);
+}
+
+void fiber_entry(ctx::transfer_t transfer) {
+  arrive(transfer);
+  current_fiber()->body();
+  std::abort();  // bodies never return
+}
+
+}  // namespace
+
+void init_fibers(std::size_t stack_size) { pool = new StackPool(stack_size); }  // never destroyed: parked fibers may outlive shutdown
+
+StackPool &stack_pool() { return *pool; }
+
+Fiber *fiber_create(void (*body)()) {
+  auto *fiber = new Fiber();
+  fiber->stack = pool->acquire();
+  fiber->body = body;
+  fiber->context = ctx::make_fcontext(fiber->stack.top(), fiber->stack.usable_size(), fiber_entry);
+#ifdef LUMINAR_STEAL_TSAN
+  fiber->tsan_fiber = __tsan_create_fiber(0);
+#endif
+  return fiber;
+}
+
+void fiber_destroy(Fiber *fiber) {
+#ifdef LUMINAR_STEAL_TSAN
+  __tsan_destroy_fiber(fiber->tsan_fiber);
+#endif
+  pool->release(fiber->stack);
+  delete fiber;
+}
+
+Fiber *current_fiber() { return thread_state().current; }
+
+Fiber *home_fiber() { return &thread_state().home; }
+
+void enter_fibers(Fiber *first) {
+  ThreadState &state = thread_state();
+  state.current = &state.home;
+#ifdef LUMINAR_STEAL_TSAN
+  state.home.tsan_fiber = __tsan_get_current_fiber();
+#endif
+  switch_to(first, nullptr, nullptr);
+  thread_state().current = nullptr;
+}
+
+void switch_to(Fiber *to, AfterSwitch after, void *arg, bool final) {
+  ThreadState &state = thread_state();
+  Fiber *from = state.current;
+  check_canary(from);
+  state.pending = SwitchRecord{from, after, arg};
+  state.current = to;
+  metrics().context_switch();
+#ifdef LUMINAR_STEAL_ASAN
+  const void *bottom = to->stack.base != nullptr ? to->stack.usable_bottom() : to->asan_bottom;
+  const std::size_t size = to->stack.base != nullptr ? to->stack.usable_size() : to->asan_size;
+  __sanitizer_start_switch_fiber(final ? nullptr : &from->asan_fake_stack, bottom, size);
+#else
+  (void)final;
+#endif
+#ifdef LUMINAR_STEAL_TSAN
+  __tsan_switch_to_fiber(to->tsan_fiber, 0);
+#endif
+  const ctx::transfer_t transfer = ctx::jump_fcontext(to->context, nullptr);
+  arrive(transfer);
+}
+
+}  // namespace luminar_steal

@@ -1,0 +1,88 @@
+#include "metrics.hpp"
+
+#include <cstdio>
+#include <cstring>
+
+namespace luminar_steal {
+
+Metrics &metrics() {
+  static Metrics *instance = new Metrics();  // never destroyed: tasks may outlive static destructors
+  return *instance;
+}
+
+void Metrics::raise_peak(std::atomic<std::uint64_t> &peak, std::uint64_t value) {
+  // Relaxed: see the class comment; the CAS loop only keeps the maximum.
+  std::uint64_t seen = peak.load(std::memory_order_relaxed);
+  while (value > seen && !peak.compare_exchange_weak(seen, value, std::memory_order_relaxed)) {
+  }
+}
+
+void Metrics::task_started() {
+  // Relaxed: see the class comment.
+  raise_peak(peak_active_, active_.fetch_add(1, std::memory_order_relaxed) + 1);
+}
+
+void Metrics::task_finished(int32_t result, std::uint64_t duration_ns) {
+  // Relaxed: see the class comment.
+  total_duration_ns_.fetch_add(duration_ns, std::memory_order_relaxed);
+  timed_tasks_.fetch_add(1, std::memory_order_relaxed);
+  auto &counter = result == LUMINAR_TASK_OK ? completed_ : result == LUMINAR_TASK_CANCELLED ? cancelled_ : failed_;
+  counter.fetch_add(1, std::memory_order_relaxed);
+  // Release, last: pairs with the acquire load in snapshot(), so a snapshot that sees this
+  // task no longer active also sees its outcome counted.
+  active_.fetch_sub(1, std::memory_order_release);
+}
+
+void Metrics::memory_allocated(std::uint64_t bytes) {
+  // Relaxed: see the class comment.
+  raise_peak(peak_memory_, memory_.fetch_add(bytes, std::memory_order_relaxed) + bytes);
+}
+
+void Metrics::snapshot(LuminarMetrics *out) const {
+  LuminarMetrics m;
+  std::memset(&m, 0, sizeof m);
+  m.struct_size = sizeof m;
+  // Acquire, first: pairs with the release in task_finished() (outcomes of finished tasks
+  // are visible below). The other loads are relaxed: see the class comment.
+  m.tasks_active = active_.load(std::memory_order_acquire);
+  m.tasks_spawned = spawned_.load(std::memory_order_relaxed);
+  m.tasks_completed = completed_.load(std::memory_order_relaxed);
+  m.tasks_failed = failed_.load(std::memory_order_relaxed);
+  m.tasks_cancelled = cancelled_.load(std::memory_order_relaxed);
+  m.peak_concurrency = peak_active_.load(std::memory_order_relaxed);
+  m.channel_operations = channel_ops_.load(std::memory_order_relaxed);
+  m.io_operations = io_ops_.load(std::memory_order_relaxed);
+  m.memory_current_bytes = memory_.load(std::memory_order_relaxed);
+  m.memory_peak_bytes = peak_memory_.load(std::memory_order_relaxed);
+  const std::uint64_t timed = timed_tasks_.load(std::memory_order_relaxed);
+  m.mean_task_duration_ns = timed == 0 ? 0 : total_duration_ns_.load(std::memory_order_relaxed) / timed;
+  m.steal_attempts = steal_attempts_.load(std::memory_order_relaxed);
+  m.steal_successes = steal_successes_.load(std::memory_order_relaxed);
+  m.context_switches = switches_.load(std::memory_order_relaxed);
+  const std::size_t fits = out->struct_size < sizeof m ? out->struct_size : sizeof m;
+  const std::uint32_t caller_size = out->struct_size;
+  std::memcpy(out, &m, fits);
+  out->struct_size = caller_size;
+}
+
+void Metrics::report(const char *runtime_name) const {
+  LuminarMetrics m;
+  m.struct_size = sizeof m;
+  snapshot(&m);
+  std::fprintf(stderr,
+               "luminar metrics (runtime '%s')\n"
+               "  tasks: spawned %llu, completed %llu, failed %llu, cancelled %llu, active %llu\n"
+               "  peak concurrency %llu, mean task duration %llu ns\n"
+               "  steal attempts %llu, steal successes %llu, context switches %llu\n"
+               "  channel operations %llu, I/O operations %llu\n"
+               "  runtime memory: current %llu bytes, peak %llu bytes\n",
+               runtime_name, (unsigned long long)m.tasks_spawned, (unsigned long long)m.tasks_completed,
+               (unsigned long long)m.tasks_failed, (unsigned long long)m.tasks_cancelled,
+               (unsigned long long)m.tasks_active, (unsigned long long)m.peak_concurrency,
+               (unsigned long long)m.mean_task_duration_ns, (unsigned long long)m.steal_attempts,
+               (unsigned long long)m.steal_successes, (unsigned long long)m.context_switches,
+               (unsigned long long)m.channel_operations, (unsigned long long)m.io_operations,
+               (unsigned long long)m.memory_current_bytes, (unsigned long long)m.memory_peak_bytes);
+}
+
+}  // namespace luminar_steal

@@ -1,0 +1,47 @@
+// Runtime-wide counters behind get_metrics and the LUMINAR_METRICS=1 report (SPEC 4.3).
+#ifndef LUMINAR_STEAL_METRICS_HPP
+#define LUMINAR_STEAL_METRICS_HPP
+
+#include <luminar/hooks.h>
+
+#include <atomic>
+#include <cstdint>
+
+namespace luminar_steal {
+
+// Every counter is relaxed unless said otherwise: each is an independent statistic, read
+// only for a snapshot that need not be consistent across fields, and no other data is
+// published through them.
+class Metrics {
+ public:
+  void task_spawned() { spawned_.fetch_add(1, std::memory_order_relaxed); }  // relaxed: a statistic (see above)
+  void task_started();
+  void task_finished(int32_t result, std::uint64_t duration_ns);
+  void task_skipped() { cancelled_.fetch_add(1, std::memory_order_relaxed); }  // relaxed: a statistic; cancelled before it started
+  void channel_operation() { channel_ops_.fetch_add(1, std::memory_order_relaxed); }  // relaxed: a statistic (see above)
+  void io_operation() { io_ops_.fetch_add(1, std::memory_order_relaxed); }  // relaxed: a statistic (see above)
+  void steal_attempt() { steal_attempts_.fetch_add(1, std::memory_order_relaxed); }  // relaxed: a statistic (see above)
+  void steal_success() { steal_successes_.fetch_add(1, std::memory_order_relaxed); }  // relaxed: a statistic (see above)
+  void context_switch() { switches_.fetch_add(1, std::memory_order_relaxed); }  // relaxed: a statistic (see above)
+  void memory_allocated(std::uint64_t bytes);
+  void memory_freed(std::uint64_t bytes) { memory_.fetch_sub(bytes, std::memory_order_relaxed); }  // relaxed: a statistic (see above)
+
+  void snapshot(LuminarMetrics *out) const;
+  void report(const char *runtime_name) const;  // on stderr
+
+ private:
+  static void raise_peak(std::atomic<std::uint64_t> &peak, std::uint64_t value);
+
+  std::atomic<std::uint64_t> spawned_{0}, completed_{0}, failed_{0}, cancelled_{0};
+  std::atomic<std::uint64_t> active_{0}, peak_active_{0};
+  std::atomic<std::uint64_t> channel_ops_{0}, io_ops_{0};
+  std::atomic<std::uint64_t> steal_attempts_{0}, steal_successes_{0}, switches_{0};
+  std::atomic<std::uint64_t> memory_{0}, peak_memory_{0};
+  std::atomic<std::uint64_t> total_duration_ns_{0}, timed_tasks_{0};
+};
+
+Metrics &metrics();
+
+}  // namespace luminar_steal
+
+#endif

@@ -1,0 +1,229 @@
+#include "scheduler.hpp"
+
+#include "atomics.hpp"
+#include "futex.hpp"
+#include "metrics.hpp"
+#include "overflow.hpp"
+#include "runtime.hpp"
+#include "tasks.hpp"
+
+#include <chrono>
+#include <climits>
+
+namespace luminar_steal {
+namespace {
+
+struct WorkerSlot {
+  void *worker = nullptr;
+};
+
+// Not inlined and opaque to the optimiser: worker_loop migrates between threads with its
+// fiber and must read the slot of the thread it is on now (see fiber.hpp).
+__attribute__((noinline)) WorkerSlot &worker_slot() {
+  thread_local WorkerSlot slot;
+  WorkerSlot *p = &slot;
+  asm volatile("" : "+r"(p)::"memory");
+  return *p;
+}
+
+void run_blocking_task(void *task) { run_task(static_cast<LuminarTask *>(task)); }
+
+}  // namespace
+
+bool on_worker_thread() { return worker_slot().worker != nullptr; }
+
+void SharedQueue::push(LuminarTask *task) {
+  std::lock_guard<std::mutex> lock(m_);
+  tasks_.push_back(task);
+  // Relaxed: written under m_; readers only use it as a hint (see empty()).
+  size_.store(tasks_.size(), std::memory_order_relaxed);
+}
+
+LuminarTask *SharedQueue::pop() {
+  std::lock_guard<std::mutex> lock(m_);
+  if (tasks_.empty()) return nullptr;
+  LuminarTask *task = tasks_.front();
+  tasks_.pop_front();
+  // Relaxed: see push.
+  size_.store(tasks_.size(), std::memory_order_relaxed);
+  return task;
+}
+
+Scheduler::Scheduler(std::size_t workers, std::size_t blocking_threads) : blocking_(blocking_threads) {
+  for (std::size_t i = 0; i < workers; ++i) workers_.push_back(std::make_unique<Worker>(i));
+}
+
+void Scheduler::start() {
+  for (auto &worker : workers_) {
+    Worker *w = worker.get();
+    // Relaxed: a count for shutdown's bounded wait; the thread start orders it.
+    running_workers_.fetch_add(1, std::memory_order_relaxed);
+    std::thread([this, w] { worker_main(w); }).detach();
+  }
+}
+
+void Scheduler::worker_main(Worker *worker) {
+  worker_slot().worker = worker;
+  AltSignalStack alt_stack;  // for the stack-overflow report
+  enter_fibers(idle_fiber());
+  worker_slot().worker = nullptr;
+  // Release: pairs with the acquire load in shutdown().
+  running_workers_.fetch_sub(1, std::memory_order_release);
+}
+
+void Scheduler::shutdown() {
+  stopping_.store(true);
+  epoch_.fetch_add(1);
+  futex_wake(&epoch_, INT_MAX);
+  // Bounded, so that a task stuck in user code cannot hang exit (as Go leaves goroutines).
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  // Acquire: pairs with the release in worker_main.
+  while (running_workers_.load(std::memory_order_acquire) != 0 && std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  blocking_.shutdown();
+}
+
+void Scheduler::worker_loop() {
+  for (;;) {
+    Scheduler &self = runtime().scheduler;
+    auto *worker = static_cast<Worker *>(worker_slot().worker);
+    LuminarTask *task = self.find_work(*worker);
+    if (task == nullptr) switch_to(home_fiber(), &Scheduler::release_fiber, nullptr, true);  // never resumed
+    if (Fiber *parked = task->resume_fiber) {
+      task->resume_fiber = nullptr;
+      switch_to(parked, &Scheduler::recycle_fiber, nullptr);
+    } else {
+      run_task(task);
+    }
+  }
+}
+
+void Scheduler::recycle_fiber(Fiber *from, void *) {
+  Scheduler &self = runtime().scheduler;
+  {
+    std::lock_guard<std::mutex> lock(self.idle_m_);
+    if (self.idle_fibers_.size() < kMaxIdleFibers) {
+      self.idle_fibers_.push_back(from);
+      return;
+    }
+  }
+  fiber_destroy(from);
+}
+
+void Scheduler::requeue_task(Fiber *from, void *) { runtime().scheduler.enqueue(from->task, nullptr); }
+
+void Scheduler::release_fiber(Fiber *from, void *) { fiber_destroy(from); }
+
+Fiber *Scheduler::idle_fiber() {
+  {
+    std::lock_guard<std::mutex> lock(idle_m_);
+    if (!idle_fibers_.empty()) {
+      Fiber *fiber = idle_fibers_.back();
+      idle_fibers_.pop_back();
+      return fiber;
+    }
+  }
+  return fiber_create(&Scheduler::worker_loop);
+}
+
+void Scheduler::park(AfterSwitch after, void *arg) {
+  Fiber *self = current_fiber();
+  self->task->resume_fiber = self;
+  switch_to(idle_fiber(), after, arg);
+}
+
+void Scheduler::yield_task() {
+  if (!has_visible_work()) return;
+  Fiber *self = current_fiber();
+  self->task->resume_fiber = self;
+  switch_to(idle_fiber(), &Scheduler::requeue_task, nullptr);
+}
+
+void Scheduler::submit(LuminarTask *task) {
+  if (task->flags & LUMINAR_TASK_BLOCKING) {
+    blocking_.submit(BlockingPool::Job{&run_blocking_task, task});
+    return;
+  }
+  enqueue(task, static_cast<Worker *>(worker_slot().worker));
+}
+
+void Scheduler::make_ready(LuminarTask *task) { enqueue(task, static_cast<Worker *>(worker_slot().worker)); }
+
+void Scheduler::enqueue(LuminarTask *task, Worker *local) {
+  switch (task->priority) {
+    case LUMINAR_PRIORITY_CRITICAL: critical_.push(task); break;
+    case LUMINAR_PRIORITY_HIGH: high_.push(task); break;
+    case LUMINAR_PRIORITY_LOW: low_.push(task); break;
+    default:
+      if (local != nullptr) {
+        local->deque.push(task);
+      } else {
+        injection_.push(task);
+      }
+  }
+  notify();
+}
+
+void Scheduler::notify() {
+  // Producer side of the sleep handshake (see the header): the work is queued, then the
+  // fence, then the load of sleepers_. Relaxed load: ordered by the fence.
+  handshake_fence();
+  if (sleepers_.load(std::memory_order_relaxed) == 0) return;
+  // Release: pairs with the acquire load of epoch_ in find_work (a woken worker sees the work).
+  epoch_.fetch_add(1, std::memory_order_release);
+  futex_wake(&epoch_, 1);
+}
+
+bool Scheduler::has_visible_work() const {
+  if (!critical_.empty() || !high_.empty() || !injection_.empty() || !low_.empty()) return true;
+  for (const auto &worker : workers_)
+    if (!worker->deque.empty_hint()) return true;
+  return false;
+}
+
+LuminarTask *Scheduler::take(Worker &worker, bool &contended) {
+  LuminarTask *task = nullptr;
+  if (!critical_.empty() && (task = critical_.pop()) != nullptr) return task;
+  if (!high_.empty() && (task = high_.pop()) != nullptr) return task;
+  if ((task = worker.deque.pop()) != nullptr) return task;
+  if (!injection_.empty() && (task = injection_.pop()) != nullptr) return task;
+  const std::size_t n = workers_.size();
+  const std::size_t start = worker.rng() % n;
+  for (std::size_t i = 0; i < n; ++i) {
+    Worker &victim = *workers_[(start + i) % n];
+    if (&victim == &worker || victim.deque.empty_hint()) continue;
+    metrics().steal_attempt();
+    switch (victim.deque.steal(&task)) {
+      case WorkStealingDeque<LuminarTask>::StealResult::ok: metrics().steal_success(); return task;
+      case WorkStealingDeque<LuminarTask>::StealResult::lost_race: contended = true; break;
+      case WorkStealingDeque<LuminarTask>::StealResult::empty: break;
+    }
+  }
+  if (!low_.empty() && (task = low_.pop()) != nullptr) return task;
+  return nullptr;
+}
+
+LuminarTask *Scheduler::find_work(Worker &worker) {
+  for (;;) {
+    bool contended = false;
+    if (LuminarTask *task = take(worker, contended)) return task;
+    if (contended) continue;
+    // Sleeper side of the handshake (see the header). Acquire: pairs with the release
+    // increment in notify(). Relaxed increment: ordered by the fence.
+    const std::uint32_t epoch = epoch_.load(std::memory_order_acquire);
+    sleepers_.fetch_add(1, std::memory_order_relaxed);
+    handshake_fence();
+    if (has_visible_work()) {
+      sleepers_.fetch_sub(1, std::memory_order_relaxed);  // relaxed: a count, see above
+      continue;
+    }
+    if (stopping_.load()) {
+      sleepers_.fetch_sub(1, std::memory_order_relaxed);  // relaxed: a count, see above
+      return nullptr;
+    }
+    futex_wait(&epoch_, epoch);
+    sleepers_.fetch_sub(1, std::memory_order_relaxed);  // relaxed: a count, see above
+  }
+}
+
+}  // namespace luminar_steal

@@ -1,0 +1,116 @@
+// The work-stealing scheduler: `workers` OS threads, each with a Chase–Lev deque
+// (deque.hpp), running tasks on fibers (fiber.hpp).
+//
+// Where runnable tasks live, and the order in which a worker looks for one:
+//   1. the shared critical queue, 2. the shared high queue (priorities above normal run
+//   before anything else), 3. its own deque (normal tasks spawned or woken on this
+//   worker, LIFO for locality), 4. the shared injection queue (normal tasks spawned or
+//   woken by threads that are not workers, and yielded tasks), 5. the other workers'
+//   deques, stolen from the top, starting at a random victim, 6. the shared low queue.
+// `blocking` tasks never enter these queues: they run on the BlockingPool.
+//
+// A task runs on the fiber the worker is currently on; it costs no fiber of its own
+// unless it parks. When it parks (park()), the worker continues its loop on an idle fiber
+// (or a new one) and the parked fiber keeps its stack; when that task is resumed, the
+// resuming worker switches to it and its own loop fiber becomes idle (recycled).
+//
+// Idle workers sleep on a futex (epoch_): a worker announces itself in sleepers_, fences,
+// re-checks every queue, then waits for epoch_ to change; whoever queues work fences and,
+// if sleepers_ is non-zero, bumps epoch_ and wakes one. Either the sleeper sees the work
+// or the producer sees the sleeper (Dekker), so no wake-up is lost, and idle workers burn
+// no CPU.
+#ifndef LUMINAR_STEAL_SCHEDULER_HPP
+#define LUMINAR_STEAL_SCHEDULER_HPP
+
+#include "blocking_pool.hpp"
+#include "deque.hpp"
+#include "fiber.hpp"
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <vector>
+
+struct LuminarTask;
+
+namespace luminar_steal {
+
+// A mutex-protected FIFO with an atomic size for lock-free emptiness checks.
+class SharedQueue {
+ public:
+  void push(LuminarTask *task);
+  LuminarTask *pop();  // nullptr when empty
+  // Relaxed: a hint; pop() re-checks under the lock, and the sleep handshake has its own fences.
+  bool empty() const { return size_.load(std::memory_order_relaxed) == 0; }
+
+ private:
+  std::mutex m_;
+  std::deque<LuminarTask *> tasks_;   // under m_
+  std::atomic<std::size_t> size_{0};  // written under m_
+};
+
+class Scheduler {
+ public:
+  Scheduler(std::size_t workers, std::size_t blocking_threads);
+  void start();
+  // Lets idle workers exit and waits briefly for them; parked and running tasks stay.
+  void shutdown();
+
+  // A new task (or one whose turn came under max_concurrency).
+  void submit(LuminarTask *task);
+  // A parked task may run again (its resume_fiber is set). Any thread.
+  void make_ready(LuminarTask *task);
+  // On a task's fiber: leaves it; after(from, arg) runs once it is left (see fiber.hpp).
+  // Returns when the task has been made ready and resumed.
+  void park(AfterSwitch after, void *arg);
+  // On a task's fiber: lets other runnable tasks go first. Returns at once if none.
+  void yield_task();
+
+  BlockingPool &blocking_pool() { return blocking_; }
+  std::size_t worker_count() const { return workers_.size(); }
+
+ private:
+  struct Worker {
+    explicit Worker(std::size_t index_) : index(index_), rng(static_cast<unsigned>(index_ * 7919 + 17)) {}
+    const std::size_t index;
+    WorkStealingDeque<LuminarTask> deque;  // pushed/popped only by this worker's thread
+    std::minstd_rand rng;                   // only this worker's thread
+  };
+
+  static void worker_loop();   // the body of every worker fiber
+  static void recycle_fiber(Fiber *from, void *);
+  static void requeue_task(Fiber *from, void *);
+  static void release_fiber(Fiber *from, void *);
+  void worker_main(Worker *worker);
+  LuminarTask *find_work(Worker &worker);  // sleeps while there is none; nullptr = stop
+  LuminarTask *take(Worker &worker, bool &contended);
+  bool has_visible_work() const;
+  void enqueue(LuminarTask *task, Worker *local);
+  void notify();
+  Fiber *idle_fiber();
+
+  std::vector<std::unique_ptr<Worker>> workers_;
+  SharedQueue critical_, high_, injection_, low_;
+  BlockingPool blocking_;
+
+  std::atomic<std::uint32_t> epoch_{0};     // futex word of sleeping workers
+  std::atomic<std::uint32_t> sleepers_{0};  // workers between announcing sleep and waking
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::size_t> running_workers_{0};
+
+  std::mutex idle_m_;
+  std::vector<Fiber *> idle_fibers_;  // under idle_m_: loop fibers not in use
+  static constexpr std::size_t kMaxIdleFibers = 128;
+};
+
+// The worker this thread is, or null.
+bool on_worker_thread();
+
+}  // namespace luminar_steal
+
+#endif

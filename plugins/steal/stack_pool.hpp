@@ -1,0 +1,93 @@
+// Fiber stacks: pooled, mmap'ed, carved out of large slabs.
+//
+// Why slabs, and why guard pages only up to a budget: every separate mmap, and every guard
+// page mprotect'ed inside a mapping, is a VMA, and a process may hold at most
+// vm.max_map_count of them (65530 by default, not something users can be asked to raise).
+// One mapping plus one guard page per stack would cap parked tasks near 32,000, yet a
+// million tasks must be able to park at once. So:
+//   * stacks are carved out of slabs of kSlabBytes (one VMA each; MAP_NORESERVE, so only the
+//     pages a fiber touches cost memory);
+//   * the first stacks carved get a PROT_NONE guard page at their low end (each splits its
+//     slab's VMA, costing up to two more) while the mapping budget allows: a quarter of
+//     max_map_count for guards, leaving the rest of the process its mappings;
+//   * every stack, guarded or not, has a canary word at its lowest usable address, checked
+//     on every fiber switch (fiber.cpp), so an overflow of an unguarded stack is still
+//     reported, though only once the fiber switches and after it may have written into
+//     the neighbouring stack;
+//   * a fault on a guard page is reported by overflow.cpp, which asks is_guard_address().
+// Stacks return to a free list and are reused, most recently freed first (warm pages);
+// beyond kWarmStacks free stacks, released ones are madvise(MADV_DONTNEED)'d so idle
+// stacks give their memory back. Slabs are never unmapped.
+#ifndef LUMINAR_STEAL_STACK_POOL_HPP
+#define LUMINAR_STEAL_STACK_POOL_HPP
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace luminar_steal {
+
+struct Stack {
+  char *base = nullptr;  // lowest address of the stack's region (its guard page, if any)
+  std::size_t size = 0;  // whole region, guard included
+  bool guarded = false;
+
+  char *usable_bottom() const;  // above the guard page; the canary lives here
+  char *top() const { return base + size; }
+  std::size_t usable_size() const { return static_cast<std::size_t>(top() - usable_bottom()); }
+};
+
+class StackPool {
+ public:
+  static constexpr std::size_t kSlabBytes = std::size_t{16} << 20;
+  static constexpr std::size_t kMaxSlabs = std::size_t{1} << 16;
+  static constexpr std::size_t kWarmStacks = 256;
+  static constexpr std::uint64_t kCanary = 0x5afe57acc0ffee11ull;
+
+  // stack_size is rounded up to whole pages (at least 4 pages).
+  explicit StackPool(std::size_t stack_size);
+  StackPool(const StackPool &) = delete;
+  StackPool &operator=(const StackPool &) = delete;
+
+  // A stack with its canary written. Aborts when memory or the mapping budget run out.
+  Stack acquire();
+  void release(const Stack &stack);
+
+  // Async-signal-safe: whether addr lies in the guard page of one of the pool's stacks.
+  bool is_guard_address(const void *addr) const;
+  static bool canary_intact(const Stack &stack);
+
+  std::size_t stack_size() const { return stack_size_; }
+  std::size_t page_size() const { return page_; }
+  std::size_t guarded_stacks() const;  // for tests and metrics
+
+ private:
+  struct Slab {
+    char *base;
+    std::size_t stacks_carved;   // under m_
+  };
+  struct SlabView {  // what the signal handler reads
+    std::atomic<char *> base{nullptr};
+    std::atomic<std::size_t> guarded{0};  // stacks [0, guarded) of this slab have guard pages
+  };
+  void new_slab_locked();
+
+  const std::size_t page_;
+  const std::size_t stack_size_;
+  const std::size_t stacks_per_slab_;
+  mutable std::mutex m_;
+  std::vector<Stack> free_;   // under m_
+  std::vector<Slab> slabs_;   // under m_
+  std::size_t guards_left_;   // under m_: the guard budget (see the file comment)
+  std::size_t guarded_total_ = 0;  // under m_
+  // Written under m_ (release), read by the signal handler (acquire), which takes no lock.
+  std::atomic<std::size_t> slab_count_{0};
+  std::unique_ptr<SlabView[]> views_;
+};
+
+}  // namespace luminar_steal
+
+#endif

@@ -1,0 +1,105 @@
+// Tasks and task groups.
+//
+// Ownership: a task has two references, the spawner's handle (join_task/release_task)
+// and the scheduler's (dropped after the task ran or was skipped). A group refers to its
+// live tasks only while they are unfinished; a task refers to its group until it has
+// finished, which group_wait waits for before the group may be destroyed.
+//
+// Cancellation flows down: cancelling a task claims its blocked operation (which wakes it
+// with LUMINAR_CHAN_CANCELLED) and cancels the groups it created; cancelling a group
+// cancels its live tasks. Lock order follows the same direction (group, then its tasks,
+// then their groups), so it cannot cycle. join_task and group_wait park like any other
+// blocking operation but are not cancellable (hooks.h).
+#ifndef LUMINAR_STEAL_TASKS_HPP
+#define LUMINAR_STEAL_TASKS_HPP
+
+#include "blocked_op.hpp"
+#include "errors.hpp"
+#include "timers.hpp"
+
+#include <luminar/hooks.h>
+
+#include <atomic>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace luminar_steal {
+struct Fiber;
+}
+
+struct LuminarTask {
+  std::atomic<int> refs{2};  // see the file comment
+  int32_t (*fn)(void *) = nullptr;
+  void *data = nullptr;
+  std::string name;
+  uint32_t flags = 0;
+  int32_t priority = LUMINAR_PRIORITY_NORMAL;
+  LuminarGroup *group = nullptr;
+  luminar_steal::Timer timeout_timer;  // armed before the task is submitted, if has_timeout
+  bool has_timeout = false;
+  // LuminarCancelReason; the first reason sticks. Read without the lock by cancelled().
+  std::atomic<int32_t> cancel_reason{LUMINAR_NOT_CANCELLED};
+  // The fiber the task is parked on, set by the task before it parks and cleared by the
+  // worker that resumes it; handed over through the ready queues.
+  luminar_steal::Fiber *resume_fiber = nullptr;
+
+  std::mutex m;
+  bool finished = false;                                // under m
+  luminar_steal::BlockedOp *blocked_op = nullptr;       // under m: what cancel claims
+  std::vector<luminar_steal::BlockedOp *> joiners;      // under m: join_task callers
+  std::vector<LuminarGroup *> owned_groups;             // under m: groups it created
+};
+
+struct LuminarGroup {
+  std::string name;
+  uint32_t max_concurrency = 0;
+  LuminarTask *owner = nullptr;  // the task that created it, or NULL
+  luminar_steal::Timer timeout_timer;
+  bool has_timeout = false;
+  luminar_steal::ErrorList errors;
+
+  std::mutex m;
+  // Under m:
+  std::size_t live = 0;      // spawned and not finished
+  std::size_t started = 0;   // submitted to the scheduler and not finished
+  std::deque<LuminarTask *> waiting;  // beyond max_concurrency, not yet submitted
+  std::vector<LuminarTask *> tasks;   // live tasks, for cancellation
+  std::vector<luminar_steal::BlockedOp *> waiters;  // group_wait callers
+  int32_t cancel_reason = LUMINAR_NOT_CANCELLED;
+};
+
+namespace luminar_steal {
+
+// The task running on this fiber or thread, or NULL.
+LuminarTask *current_task();
+
+// Runs (or skips, if cancelled before it started) a task and finishes it.
+void run_task(LuminarTask *task);
+
+void cancel_task(LuminarTask *task, int32_t reason);
+void cancel_group(LuminarGroup *group, int32_t reason);
+
+// Registers `op` as the calling task's blocked operation so that cancellation claims it;
+// returns false (and registers nothing) if the task is already cancelled. Outside tasks
+// it always succeeds.
+bool begin_blocking(BlockedOp *op);
+void end_blocking();
+
+// Hooks.
+LuminarTask *spawn_task(const LuminarTaskDescriptor *desc);
+void join_task(LuminarTask *task);
+void release_task(LuminarTask *task);
+void cancel_task_hook(LuminarTask *task);
+LuminarTask *current_task_hook();
+LuminarGroup *current_group();
+int32_t cancelled();
+LuminarGroup *group_create(const LuminarGroupOptions *options);
+void group_cancel(LuminarGroup *group);
+int32_t group_wait(LuminarGroup *group);
+void group_destroy(LuminarGroup *group);
+
+}  // namespace luminar_steal
+
+#endif
