@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   cmake g++ clang-14 libclang-14-dev llvm-14-dev libclang-rt-14-dev
   nlohmann-json3-dev libspdlog-dev doctest-dev python3 python3-jsonschema pkg-config
-  libboost-context1.74-dev
+  libboost-context1.74-dev liburing-dev libnuma-dev
 )
 if [[ "${LUMINAR_BENCH_DEPS:-0}" == 1 ]]; then
   packages+=(libomp-14-dev libtbb-dev libbenchmark-dev golang-go hyperfine)
