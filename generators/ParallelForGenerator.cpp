@@ -1,4 +1,6 @@
-// `#pragma luminar parallel for` (bare-metal) → luminar::bare_metal::parallel_for.
+// `#pragma luminar parallel for` → luminar::bare_metal::parallel_for (bare-metal), or
+// luminar::runtime::parallel_for (runtime-assisted: the same per-thread function runs as
+// runtime tasks; one more argument, the label).
 //
 // Shape of the output (site N; every name is luminar_<what>_N):
 //   {
@@ -19,6 +21,7 @@
 // Types come from the user's declarations through decltype, never spelled by us, so the
 // code works in templates with dependent types.
 #include "luminar/generators/BareMetalGenerator.h"
+#include "luminar/generators/RuntimeGenerator.h"
 
 #include "BlockClauses.h"
 #include "CodeWriter.h"
@@ -63,8 +66,8 @@ bool isOneLine(const CodePiece &piece) { return piece.text.find('\n') == std::st
 
 class ParallelForWriter {
  public:
-  explicit ParallelForWriter(const ParallelForSite &site)
-      : site_(site), loop_(site.loop), ctx_(site.context), w_(site.context),
+  ParallelForWriter(const ParallelForSite &site, bool runtime)
+      : site_(site), runtime_(runtime), loop_(site.loop), ctx_(site.context), w_(site.context),
         lb_(name("lb")), ub_(name("ub")), step_(name("step")), count_(name("count")),
         options_(name("options")), worker_(name("worker")), k_(name("k")),
         ascending_(loop_.ascending ? "true" : "false") {}
@@ -79,12 +82,13 @@ class ParallelForWriter {
     options();
     errors_ = declareErrorState(w_, ctx_, site_.directive);
     clauseVariables();
-    w_.open("luminar::bare_metal::parallel_for(" + count_ + ", " + options_ + ", " + errors_ +
-            ", [&](luminar::bare_metal::loop_worker &" + worker_ + ") {");
+    const std::string function = runtime_ ? "luminar::runtime::parallel_for(" : "luminar::bare_metal::parallel_for(";
+    w_.open(function + count_ + ", " + options_ + ", " + errors_ + ", [&](luminar::bare_metal::loop_worker &" + worker_ +
+            ") {");
     perThreadCopies();
     iterations();
     combine();
-    w_.close("});");
+    w_.close(runtime_ ? "}, \"" + site_.label + "\");" : std::string("});"));
     if (loop_.varType.empty()) {
       w_.line("// the loop assigned '" + loop_.varName + "': leave it with its value after the last iteration");
       w_.line(loop_.varName + " = " + iterationValue(count_) + ";");
@@ -215,6 +219,7 @@ class ParallelForWriter {
   }
 
   const ParallelForSite &site_;
+  const bool runtime_;
   const LoopShape &loop_;
   const SiteContext &ctx_;
   CodeWriter w_;
@@ -225,6 +230,8 @@ class ParallelForWriter {
 
 }  // namespace
 
-std::string generateParallelFor(const ParallelForSite &site) { return ParallelForWriter(site).write(); }
+std::string generateParallelFor(const ParallelForSite &site) { return ParallelForWriter(site, false).write(); }
+
+std::string generateRuntimeParallelFor(const ParallelForSite &site) { return ParallelForWriter(site, true).write(); }
 
 }  // namespace luminar::generators

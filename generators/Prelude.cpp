@@ -3,11 +3,13 @@
 //   <bare_metal.hpp, as embedded at build time; its include guard makes a later
 //    #include <luminar/bare_metal.hpp> a no-op>
 //   #include <luminar/errors.hpp>          (only when a block uses on_error(collect))
+//   #include <luminar/luminar.hpp>         (only with runtime-assisted sites: link -lluminar)
 //   inline std::mutex &luminar_critical_<name>() { … }   (one per named critical section)
 //   #line <pragmaLine> "<file>"             (user code resumes on its own line)
 // The accessors are inline functions with external linkage: every file of a program that
 // names the same section shares one function, hence one static mutex.
 #include "luminar/generators/BareMetalGenerator.h"
+#include "luminar/generators/RuntimeGenerator.h"
 
 #include "PreludeText.h"
 
@@ -22,6 +24,7 @@ std::string generatePrelude(const PreludeRequest &request) {
   out += bareMetalHeaderText();
   if (!out.empty() && out.back() != '\n') out += '\n';
   if (request.needsErrorList) out += "#include <luminar/errors.hpp>\n";
+  if (request.needsRuntime) out += std::string(kRuntimeInclude) + "\n";
 
   std::vector<std::string> names = request.criticalNames;
   std::sort(names.begin(), names.end());

@@ -1,6 +1,7 @@
 #include "ConcurrencyModeAnalyzer.h"
 
 #include "AstText.h"
+#include "HookUsage.h"
 #include "SiteFinder.h"
 
 #include <clang/AST/ExprCXX.h>
@@ -97,6 +98,7 @@ struct ConcurrencyModeAnalyzer::Scan {
   std::vector<std::string> atomicVariables;
   bool ioBound = false;
   unsigned spawnCount = 0;
+  HookUsage hooks;
 };
 
 ConcurrencyModeAnalyzer::ConcurrencyModeAnalyzer(clang::ASTContext &context, const TranslateOptions &options,
@@ -219,9 +221,16 @@ void ConcurrencyModeAnalyzer::scanBlockBody(Site &block, Scan &scan) const {
                                 "range-for over a channel receives a stream of items until it is closed"});
       return true;
     }
+    bool VisitCXXConstructExpr(clang::CXXConstructExpr *construct) {
+      if (skip(construct->getBeginLoc()) || channelTypeName(construct->getType(), self.context_).empty()) return true;
+      scan.hooks.addChannelConstruction(construct->getConstructor()->isCopyOrMoveConstructor());
+      return true;
+    }
     bool VisitCallExpr(clang::CallExpr *call) {
       if (skip(call->getBeginLoc())) return true;
       const clang::FunctionDecl *fn = call->getDirectCallee();
+      if (const auto *method = llvm::dyn_cast_or_null<clang::CXXMethodDecl>(fn))
+        if (qualifiedName(method->getParent()) == "luminar::channel") scan.hooks.addCall("luminar::channel", method->getNameAsString());
       std::string name = qualifiedName(fn);
       if (name.empty()) {
         // A dependent call in a template: use the name as written.
@@ -229,6 +238,7 @@ void ConcurrencyModeAnalyzer::scanBlockBody(Site &block, Scan &scan) const {
           name = lookup->getName().getAsString();
       }
       if (isBlockingIoFunction(name)) scan.ioBound = true;
+      scan.hooks.addCall(name);
       const model::Location at = self.location(call->getBeginLoc());
       if (name == "luminar::select") scan.reasons.push_back({Feature::Select, at, "calls luminar::select"});
       else if (startsWith(name, "luminar::io::")) scan.reasons.push_back({Feature::AsyncIO, at, "calls " + name});
@@ -256,9 +266,11 @@ void ConcurrencyModeAnalyzer::analyze(Site &block, Diagnostics &diags) {
   for (const auto &site : sites_) {
     if (site->enclosingBlock == &block && site->directive.kind == model::PragmaKind::Spawn)
       addSpawnReasons(block, *site, scan);
-    if (site->directive.kind == model::PragmaKind::Spawn && !site->enclosingBlock && innermostBlock(*site) == &block)
+    if (site->directive.kind == model::PragmaKind::Spawn && !site->enclosingBlock && innermostBlock(*site) == &block) {
+      scan.hooks.addDynamicSpawn();
       scan.reasons.push_back({Feature::DynamicTaskCreation, location(site->pragma->location),
                               "spawn inside the 'parallel for' body joins the block of the iteration running it (dynamic nesting)"});
+    }
     if (site->directive.kind == model::PragmaKind::Atomic && site->begin >= block.statementBegin &&
         site->end <= block.statementEnd && site->stmt) {
       if (const auto *e = llvm::dyn_cast<clang::Expr>(site->stmt)) {
@@ -332,16 +344,8 @@ void ConcurrencyModeAnalyzer::analyze(Site &block, Diagnostics &diags) {
     report.runtime.usedFeatures = features;
     report.runtime.channelNames = scan.channelNames;
     // The ConcurrencyHooks entries the runtime-assisted lowering of this block calls.
-    std::vector<std::string> hooks = {"spawn_task", "join_tasks"};
-    auto uses = [&](Feature f) { return std::find(features.begin(), features.end(), f) != features.end(); };
-    if (uses(Feature::ChannelCommunication) || uses(Feature::StreamProcessing))
-      hooks.insert(hooks.end(), {"create_channel", "send_channel", "recv_channel", "close_channel"});
-    if (uses(Feature::Select)) hooks.push_back("select");
-    if (uses(Feature::Cancellation)) hooks.push_back("cancel_tasks");
-    if (uses(Feature::ErrorPropagation)) hooks.push_back("collect_errors");
-    if (uses(Feature::AsyncIO)) hooks.insert(hooks.end(), {"io_read", "io_write"});
-    if (uses(Feature::Monitoring)) hooks.push_back("metrics_snapshot");
-    report.runtime.hookFunctions = hooks;
+    scan.hooks.addBlock(d);
+    report.runtime.hookFunctions = scan.hooks.inTableOrder();
   } else {
     report.bareMetal.atomicVariables = scan.atomicVariables;
     report.bareMetal.schedule = d.schedule;
@@ -358,14 +362,6 @@ const Site *ConcurrencyModeAnalyzer::innermostBlock(const Site &site) {
   for (const Site *s = site.parent; s; s = s->parent)
     if (s->isBlock()) return s;
   return nullptr;
-}
-
-std::string ConcurrencyModeAnalyzer::detachedSpawnReason(const Site &spawn) const {
-  for (const Site *s = spawn.parent; s; s = s->parent)
-    if (s->directive.kind == model::PragmaKind::ParallelFor)
-      return "a spawn inside a 'parallel for' body joins the block of the task running it (dynamic nesting)";
-  return "a spawn outside any 'parallel' or 'concurrent' block is detached, or joins the block of the task "
-         "running it (SPEC 1.5)";
 }
 
 }  // namespace luminar::frontend

@@ -23,9 +23,6 @@ public:
   // error when a `mode(bare_metal)` clause or `--mode=bare_metal` contradicts a reason.
   void analyze(Site &block, Diagnostics &diags);
 
-  // Why a spawn outside any parallel/concurrent block needs the runtime.
-  std::string detachedSpawnReason(const Site &spawn) const;
-
 private:
   struct Scan;
   void scanBlockBody(Site &block, Scan &scan) const;

@@ -3,6 +3,7 @@
 #include "AstText.h"
 #include "SiteFinder.h"
 #include "luminar/generators/BareMetalGenerator.h"
+#include "luminar/generators/RuntimeGenerator.h"
 
 #include <algorithm>
 
@@ -36,7 +37,15 @@ std::string withoutShadowedLineDirectives(const std::string &text) {
   return out;
 }
 
+bool isRuntimeAssisted(const Site &block) { return block.report.mode == model::ConcurrencyMode::RuntimeAssisted; }
+
 }  // namespace
+
+std::string SiteLowering::label(const Site &site, unsigned pragmaLine) const {
+  if (site.directive.label) return *site.directive.label;
+  const std::string file = llvm::sys::path::filename(sm_.getFileEntryForID(sm_.getMainFileID())->getName()).str();
+  return escapeForLiteral(std::string(model::spelling(site.directive.kind)) + " at " + file + ":" + std::to_string(pragmaLine));
+}
 
 SiteLowering::SiteLowering(clang::ASTContext &context, const TranslateOptions &options, std::string lineFileName)
     : context_(context), sm_(context.getSourceManager()), options_(options),
@@ -116,7 +125,9 @@ void SiteLowering::lowerSite(Site &site) {
     s.loop.ascending = loop.ascending;
     const unsigned bodyBegin = fileOffset(sm_, loop.body->getBeginLoc());
     s.loop.body = piece(bodyBegin, statementEndOffset(context_, loop.body), site.children);
-    site.replacement = generators::generateParallelFor(s);
+    s.runtimeAssisted = isRuntimeAssisted(site);
+    s.label = label(site, context.pragmaLine);
+    site.replacement = s.runtimeAssisted ? generators::generateRuntimeParallelFor(s) : generators::generateParallelFor(s);
     break;
   }
   case model::PragmaKind::Parallel:
@@ -125,8 +136,9 @@ void SiteLowering::lowerSite(Site &site) {
     const unsigned inner = fileOffset(sm_, compound->getLBracLoc()) + 1;
     const unsigned close = fileOffset(sm_, compound->getRBracLoc());
     generators::ParallelBlockSite s{context, site.directive, piece(inner, close, site.children),
-                                    "luminar_group_" + std::to_string(site.number)};
-    site.replacement = generators::generateParallelBlock(s);
+                                    "luminar_group_" + std::to_string(site.number), isRuntimeAssisted(site),
+                                    label(site, context.pragmaLine)};
+    site.replacement = s.runtimeAssisted ? generators::generateRuntimeBlock(s) : generators::generateParallelBlock(s);
     break;
   }
   case model::PragmaKind::Spawn: {
@@ -134,13 +146,22 @@ void SiteLowering::lowerSite(Site &site) {
     s.context = context;
     s.directive = site.directive;
     s.statement = piece(site.statementBegin, site.statementEnd, site.children);
-    s.groupName = "luminar_group_" + std::to_string(site.enclosingBlock->number);
     s.copiedVars = site.copiedVars;
     s.privateVars = site.privateVars;
-    s.label = site.directive.label ? *site.directive.label
-                                   : "spawn at " + llvm::sys::path::filename(sm_.getFileEntryForID(sm_.getMainFileID())->getName()).str() +
-                                         ":" + std::to_string(context.pragmaLine);
-    site.replacement = generators::generateSpawn(s);
+    s.label = label(site, context.pragmaLine);
+    if (!site.enclosingBlock) {
+      s.target = generators::SpawnTarget::Dynamic;
+      for (const model::VarRef &var : site.directive.sharedVars) s.sharedVars.push_back(var.name);
+      site.replacement = generators::generateRuntimeSpawn(s);
+      break;
+    }
+    s.groupName = "luminar_group_" + std::to_string(site.enclosingBlock->number);
+    if (isRuntimeAssisted(*site.enclosingBlock)) {
+      s.target = generators::SpawnTarget::RuntimeGroup;
+      site.replacement = generators::generateRuntimeSpawn(s);
+    } else {
+      site.replacement = generators::generateSpawn(s);
+    }
     break;
   }
   case model::PragmaKind::Critical: {
@@ -184,6 +205,9 @@ std::string SiteLowering::translate(SiteList &sites) {
   for (auto &site : sites) {
     if (site->topLevelDecl) insertAt = std::min(insertAt, fileOffset(sm_, site->topLevelDecl->getBeginLoc()));
     if (site->directive.onError == model::ErrorStrategy::Collect) prelude.needsErrorList = true;
+    if ((site->isBlock() && isRuntimeAssisted(*site)) ||
+        (site->directive.kind == model::PragmaKind::Spawn && !site->enclosingBlock))
+      prelude.needsRuntime = true;
     if (site->directive.criticalName &&
         std::find(prelude.criticalNames.begin(), prelude.criticalNames.end(), *site->directive.criticalName) == prelude.criticalNames.end())
       prelude.criticalNames.push_back(*site->directive.criticalName);

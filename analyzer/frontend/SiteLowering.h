@@ -1,7 +1,8 @@
 // Produces the translated file: asks the generators for each site's text, innermost
 // first (a site's user code already holds its nested sites' translations), splices the
 // results into the original text with `#line` directives that map back to the user's
-// file, and inserts the bare-metal prelude before the first declaration that needs it.
+// file, and inserts the prelude (bare-metal support, and the runtime header where a site is
+// runtime-assisted) before the first declaration that needs it.
 #pragma once
 
 #include "Site.h"
@@ -17,12 +18,14 @@ class SiteLowering {
 public:
   SiteLowering(clang::ASTContext &context, const TranslateOptions &options, std::string lineFileName);
 
-  // All sites must be bare-metal and error-free.
+  // All sites must be error-free.
   std::string translate(SiteList &sites);
 
 private:
   void lowerSite(Site &site);
   generators::SiteContext contextFor(const Site &site) const;
+  // name("…"), or "<pragma> at <file>:<line>", escaped for a string literal.
+  std::string label(const Site &site, unsigned pragmaLine) const;
   generators::CodePiece piece(unsigned begin, unsigned end, const std::vector<Site *> &children) const;
   generators::CodePiece exprPiece(const clang::Expr *expr) const;
   std::string rewrittenText(unsigned begin, unsigned end, const std::vector<Site *> &children) const;

@@ -56,7 +56,6 @@ public:
     for (auto &site : sites_)
       if (site->isBlock()) result.blocks.push_back(site->report);
 
-    if (!checkOnly_) refuseRuntimeSites(analyzer);
     if (diags_.errorCount() > 0 || context_.getDiagnostics().hasErrorOccurred()) {
       result.failed = true;
       return result;
@@ -225,27 +224,6 @@ private:
       if (!site->isBlock()) continue;
       unsigned n = ++perLine[site->report.location.line];
       site->report.id = display_ + ":" + std::to_string(site->report.location.line) + ":" + std::to_string(n);
-    }
-  }
-
-  // Runtime-assisted generation is not part of the tool yet: say so, never emit wrong code.
-  void refuseRuntimeSites(const ConcurrencyModeAnalyzer &analyzer) {
-    for (auto &site : sites_) {
-      if (site->isBlock() && !site->report.reasons.empty() && site->report.mode == model::ConcurrencyMode::RuntimeAssisted) {
-        const model::Reason &r = site->report.reasons.front();
-        diags_.error(site->pragma->location, std::string("this '") + model::spelling(site->directive.kind) +
-                                                 "' block needs the Luminar runtime (" + model::spelling(r.feature) + ": " + r.detail +
-                                                 "), and runtime-assisted code generation is not available in this version");
-        for (const model::Reason &reason : site->report.reasons)
-          diags_.note(sm_.translateLineCol(sm_.getMainFileID(), reason.location.line, reason.location.column),
-                      std::string(model::spelling(reason.feature)) + ": " + reason.detail);
-      } else if (site->isBlock() && site->report.mode == model::ConcurrencyMode::RuntimeAssisted) {
-        diags_.error(site->pragma->location, "this block is forced to runtime-assisted mode, and runtime-assisted code "
-                                             "generation is not available in this version");
-      } else if (site->directive.kind == model::PragmaKind::Spawn && !site->enclosingBlock) {
-        diags_.error(site->pragma->location, "this spawn needs the Luminar runtime (" + analyzer.detachedSpawnReason(*site) +
-                                                 "), and runtime-assisted code generation is not available in this version");
-      }
     }
   }
 

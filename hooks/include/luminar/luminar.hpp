@@ -5,6 +5,7 @@
 #define LUMINAR_LUMINAR_HPP
 
 #include <luminar/detail/channel.hpp>
+#include <luminar/detail/parallel_for.hpp>
 #include <luminar/detail/runtime.hpp>
 #include <luminar/detail/select.hpp>
 #include <luminar/detail/task_group.hpp>

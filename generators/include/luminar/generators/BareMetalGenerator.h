@@ -18,11 +18,13 @@ std::string generateAtomic(const AtomicSite &site);
 
 // The support code inserted once, before the first top-level declaration that holds a
 // Luminar pragma: the text of bare_metal.hpp (guarded, so a later #include of it is a
-// no-op), `#include <luminar/errors.hpp>` when a block uses on_error(collect), and one
-// inline mutex accessor per named critical section (shared by every file of a program).
+// no-op), `#include <luminar/errors.hpp>` when a block uses on_error(collect),
+// `#include <luminar/luminar.hpp>` when a site is runtime-assisted, and one inline mutex
+// accessor per named critical section (shared by every file of a program).
 struct PreludeRequest {
   SiteContext context;  // fileName/lineDirectives; pragmaLine = line where user code resumes
   bool needsErrorList = false;
+  bool needsRuntime = false;
   std::vector<std::string> criticalNames;
 };
 std::string generatePrelude(const PreludeRequest &request);

@@ -49,25 +49,43 @@ struct ParallelForSite {
   SiteContext context;
   model::Directive directive;
   LoopShape loop;
+  // Runtime-assisted (mode(runtime), or a loop reached from a task): the iterations' shares
+  // run as tasks of the runtime instead of on the bare-metal thread team.
+  bool runtimeAssisted = false;
+  std::string label;  // name("…") or "parallel for at file:line", escaped like SiteContext::fileName
 };
 
-// A bare-metal `parallel` or `concurrent` block. Its spawns are emitted as calls on the
-// task group named `groupName`.
+// A `parallel` or `concurrent` block. Its spawns are emitted as calls on the task group
+// named `groupName`: a luminar::bare_metal::task_group, or for a runtime-assisted block a
+// luminar::runtime::task_group (through the ConcurrencyHooks of the loaded plugin).
 struct ParallelBlockSite {
   SiteContext context;
   model::Directive directive;
   CodePiece innerBody;  // the text between the block's braces
   std::string groupName;
+  bool runtimeAssisted = false;
+  std::string label;  // name("…") or "<kind> at file:line", escaped like SiteContext::fileName
+};
+
+// Where a spawn's task goes (SPEC 1.5).
+enum class SpawnTarget {
+  BareMetalGroup,  // the enclosing bare-metal block's task group
+  RuntimeGroup,    // the enclosing runtime-assisted block's task group
+  Dynamic,         // no enclosing block: the running task's block, or detached
 };
 
 struct SpawnSite {
   SiteContext context;
   model::Directive directive;
   CodePiece statement;
-  std::string groupName;  // task group of the enclosing bare-metal block
-  // Variables declared inside the enclosing block that the statement names: copied when the
-  // task is spawned (SPEC §1.3), after the clause overrides were applied.
+  SpawnTarget target = SpawnTarget::BareMetalGroup;
+  std::string groupName;  // task group of the enclosing block (not for SpawnTarget::Dynamic)
+  // Variables declared inside the enclosing block (or loop body) that the statement names:
+  // copied when the task is spawned (SPEC §1.3), after the clause overrides were applied.
+  // A Dynamic spawn copies every local it names; copiedVars is empty and sharedVars lists
+  // the shared(…) exceptions.
   std::vector<std::string> copiedVars;
+  std::vector<std::string> sharedVars;
   std::vector<std::string> privateVars;  // private(...): a fresh value-initialised copy
   // name("…") or "spawn at file:line", as the content of a string literal (escaped like
   // SiteContext::fileName): the generator writes it between quotes as it is.

@@ -2,6 +2,11 @@
 // spawns, and what tests use to drive a plugin. Task bodies run inside a trampoline that
 // catches every exception, so none unwinds through the C ABI; errors travel to the block
 // as std::exception_ptr payloads of the error hooks.
+//
+// Error strategies live in one place: every failing task records its error in its group
+// with collect_error, and a group whose block says on_error(stop) installs an error
+// handler that cancels the group. So a spawn that only knows its group (a dynamically
+// nested spawn, SPEC 1.5) gets the strategy of the block it joins.
 #ifndef LUMINAR_DETAIL_TASK_GROUP_HPP
 #define LUMINAR_DETAIL_TASK_GROUP_HPP
 
@@ -14,7 +19,6 @@
 #include <memory>
 #include <string>
 #include <type_traits>
-#include <typeinfo>
 #include <utility>
 
 namespace luminar {
@@ -22,6 +26,7 @@ namespace runtime {
 
 enum class error_strategy { stop, collect, ignore };  // on_error(...) (SPEC 1.4)
 
+// Clauses of one spawn, in the order the generator writes them.
 struct spawn_options {
   const char *name = nullptr;  // label in errors and metrics
   LuminarPriority priority = LUMINAR_PRIORITY_NORMAL;
@@ -35,9 +40,9 @@ namespace detail {
 
 inline void release_exception(void *payload) { delete static_cast<std::exception_ptr *>(payload); }
 
-// Hands `error` to the group (or the detached list) according to the strategy.
-inline void report(LuminarGroup *group, error_strategy strategy, const std::string &task, std::exception_ptr error) {
-  if (strategy == error_strategy::ignore) return;  // counted by the runtime as a failed task
+// Records `error` in `group` (NULL: the program-wide list of detached tasks). The group's
+// error handler, if any, applies the block's strategy.
+inline void record_error(LuminarGroup *group, const std::string &task, std::exception_ptr error) {
   const std::string message = luminar::detail::describe_exception(error);
   LuminarErrorContext ctx{};
   ctx.struct_size = sizeof ctx;
@@ -45,11 +50,28 @@ inline void report(LuminarGroup *group, error_strategy strategy, const std::stri
   ctx.task = task.c_str();
   ctx.payload = new std::exception_ptr(std::move(error));
   ctx.release_payload = release_exception;
-  const ConcurrencyHooks &hooks = luminar::detail::runtime_hooks();
-  if (strategy == error_strategy::stop) {
-    hooks.propagate_error(group, &ctx);
-  } else {
-    hooks.collect_error(group, &ctx);
+  luminar::detail::runtime_hooks().collect_error(group, &ctx);
+}
+
+// Runs a task body on the calling thread and turns its outcome into a LuminarTaskResult.
+// A task_cancelled escaping the body is not an error, unless the task's own (or its
+// block's) timeout caused it: then the block sees a timeout_error from this task.
+template <class F>
+int32_t run_body(F &body, LuminarGroup *group, const std::string &name) noexcept {
+  try {
+    try {
+      body();
+      return LUMINAR_TASK_OK;
+    } catch (const task_cancelled &) {
+      if (luminar::detail::runtime_hooks().cancelled() != LUMINAR_CANCEL_TIMEOUT) return LUMINAR_TASK_CANCELLED;
+      throw timeout_error("luminar: task '" + name + "' timed out");
+    }
+  } catch (...) {
+    try {
+      record_error(group, name, std::current_exception());
+    } catch (...) {  // out of memory while recording: the failure is still counted
+    }
+    return LUMINAR_TASK_FAILED;
   }
 }
 
@@ -57,35 +79,19 @@ template <class F>
 struct task_state {
   F body;
   LuminarGroup *group;
-  error_strategy strategy;
   std::string name;
 
   // The C entry point of every task: never throws.
   static int32_t run(void *data) noexcept {
     std::unique_ptr<task_state> self(static_cast<task_state *>(data));
-    try {
-      try {
-        self->body();
-        return LUMINAR_TASK_OK;
-      } catch (const task_cancelled &) {
-        // Cancellation is not an error, except when the task's own timeout caused it.
-        if (luminar::detail::runtime_hooks().cancelled() != LUMINAR_CANCEL_TIMEOUT) return LUMINAR_TASK_CANCELLED;
-        throw timeout_error("luminar: task '" + self->name + "' timed out");
-      }
-    } catch (...) {
-      try {
-        report(self->group, self->strategy, self->name, std::current_exception());
-      } catch (...) {  // out of memory while reporting: the failure is still counted
-      }
-      return LUMINAR_TASK_FAILED;
-    }
+    return run_body(self->body, self->group, self->name);
   }
 };
 
 template <class F>
-void spawn_into(LuminarGroup *group, error_strategy strategy, F &&body, const spawn_options &options) {
+void spawn_into(LuminarGroup *group, F &&body, const spawn_options &options) {
   using state = task_state<std::decay_t<F>>;
-  auto data = std::make_unique<state>(state{std::forward<F>(body), group, strategy, options.name ? options.name : "task"});
+  auto data = std::make_unique<state>(state{std::forward<F>(body), group, options.name ? options.name : "task"});
   LuminarTaskDescriptor desc{};
   desc.struct_size = sizeof desc;
   desc.flags = options.blocking ? LUMINAR_TASK_BLOCKING : 0u;
@@ -103,23 +109,47 @@ void spawn_into(LuminarGroup *group, error_strategy strategy, F &&body, const sp
   hooks.release_task(task);  // the group (or nobody, when detached) waits for it
 }
 
+// on_error(stop): the first recorded error cancels the block (user_data is its group).
+inline void cancel_group_on_error(const LuminarErrorContext *, void *group) {
+  luminar::detail::runtime_hooks().group_cancel(static_cast<LuminarGroup *>(group));
+}
+
+// The innermost runtime block whose statements the calling thread is running, when that
+// thread is not a runtime task (inside tasks the runtime's current_group says it; a task
+// may move between threads, so a thread_local could not). Dynamically nested spawns made
+// by the block's own statements join it (SPEC 1.5).
+inline LuminarGroup *&thread_block() noexcept {
+  static thread_local LuminarGroup *block = nullptr;
+  return block;
+}
+
 }  // namespace detail
 
 // The tasks of one runtime-assisted block. wait() joins them and throws what the block
 // throws (SPEC 1.4): timeout_error if the block timed out, else the first error (stop) or
-// an error_list (collect). The destructor of a group that was not waited for cancels and
-// joins its tasks without throwing.
+// an error_list (collect). The destructor of a group that was not waited for (the block
+// was left by an exception) cancels and joins its tasks without throwing.
+//
+// `serial` is the block's if(false): every spawn runs at once on the calling thread, in
+// program order, with the same error handling.
 class task_group {
  public:
   explicit task_group(error_strategy strategy = error_strategy::stop, uint32_t max_concurrency = 0,
-                      int64_t timeout_ns = -1, const char *name = nullptr)
-      : strategy_(strategy), name_(name != nullptr ? name : "block") {
+                      int64_t timeout_ns = -1, const char *name = nullptr, bool serial = false)
+      : strategy_(strategy), name_(name != nullptr ? name : "block"), serial_(serial) {
     LuminarGroupOptions options{};
     options.struct_size = sizeof options;
     options.max_concurrency = max_concurrency;
     options.timeout_ns = timeout_ns;
     options.name = name;
-    group_ = luminar::detail::runtime_hooks().group_create(&options);
+    const ConcurrencyHooks &hooks = luminar::detail::runtime_hooks();
+    group_ = hooks.group_create(&options);
+    if (strategy == error_strategy::stop) hooks.set_error_handler(group_, &detail::cancel_group_on_error, group_);
+    if (hooks.current_task() == nullptr) {
+      enclosing_thread_block_ = detail::thread_block();
+      detail::thread_block() = group_;
+      owns_thread_block_ = true;
+    }
   }
   task_group(const task_group &) = delete;
   task_group &operator=(const task_group &) = delete;
@@ -129,12 +159,19 @@ class task_group {
       hooks.group_cancel(group_);
       hooks.group_wait(group_);
     }
+    leave_thread_block();
     hooks.group_destroy(group_);
   }
 
   template <class F>
   void spawn(F &&body, const spawn_options &options = {}) {
-    detail::spawn_into(group_, strategy_, std::forward<F>(body), options);
+    if (!serial_) {
+      detail::spawn_into(group_, std::forward<F>(body), options);
+      return;
+    }
+    const ConcurrencyHooks &hooks = luminar::detail::runtime_hooks();
+    if (strategy_ == error_strategy::stop && hooks.error_count(group_) != 0) return;  // stopped: skip the rest
+    detail::run_body(body, group_, options.name != nullptr ? options.name : "task");
   }
 
   void cancel() { luminar::detail::runtime_hooks().group_cancel(group_); }
@@ -143,36 +180,48 @@ class task_group {
     const ConcurrencyHooks &hooks = luminar::detail::runtime_hooks();
     const int32_t result = hooks.group_wait(group_);
     waited_ = true;
+    leave_thread_block();
     if (result == LUMINAR_GROUP_TIMED_OUT) throw timeout_error("luminar: block '" + name_ + "' timed out");
     const std::size_t errors = hooks.error_count(group_);
-    if (errors == 0) return;
+    if (errors == 0 || strategy_ == error_strategy::ignore) return;
     if (strategy_ == error_strategy::stop)
       std::rethrow_exception(*static_cast<std::exception_ptr *>(hooks.error_at(group_, 0)->payload));
-    if (strategy_ == error_strategy::collect) {
-      error_list list;
-      for (std::size_t i = 0; i < errors; ++i) {
-        const LuminarErrorContext *error = hooks.error_at(group_, i);
-        list.add(*static_cast<std::exception_ptr *>(error->payload), error->task);
-      }
-      throw list;
+    error_list list;
+    for (std::size_t i = 0; i < errors; ++i) {
+      const LuminarErrorContext *error = hooks.error_at(group_, i);
+      list.add(*static_cast<std::exception_ptr *>(error->payload), error->task);
     }
+    throw list;
   }
 
   LuminarGroup *native_handle() const noexcept { return group_; }
 
  private:
+  // Once the tasks have joined, dynamically nested spawns of this thread go to the
+  // enclosing block again.
+  void leave_thread_block() noexcept {
+    if (!owns_thread_block_) return;
+    detail::thread_block() = enclosing_thread_block_;
+    owns_thread_block_ = false;
+  }
+
   error_strategy strategy_;
   std::string name_;
+  bool serial_;
   LuminarGroup *group_;
+  LuminarGroup *enclosing_thread_block_ = nullptr;
+  bool owns_thread_block_ = false;
   bool waited_ = false;
 };
 
-// A spawn outside any block (SPEC 1.5): joins the current task's group if there is one,
-// else runs detached; its errors go to the group or the program-wide list.
+// A spawn outside any block (SPEC 1.5): inside a task it joins that task's block; on a
+// thread running a block's statements it joins that block; otherwise it is detached and
+// its errors go to the program-wide list.
 template <class F>
 void spawn_detached(F &&body, const spawn_options &options = {}) {
-  detail::spawn_into(luminar::detail::runtime_hooks().current_group(), error_strategy::stop, std::forward<F>(body),
-                     options);
+  const ConcurrencyHooks &hooks = luminar::detail::runtime_hooks();
+  LuminarGroup *group = hooks.current_task() != nullptr ? hooks.current_group() : detail::thread_block();
+  detail::spawn_into(group, std::forward<F>(body), options);
 }
 
 }  // namespace runtime
