@@ -11,7 +11,7 @@ bool contains(const std::vector<std::string> &names, const std::string &name) {
 }
 
 std::string captureList(const SpawnSite &site) {
-  if (site.target == SpawnTarget::Dynamic) {
+  if (site.copyEveryLocal) {
     std::string captures = "=";
     for (const std::string &var : site.sharedVars) captures += ", &" + var;
     return captures;

@@ -5,9 +5,10 @@
 //   }
 // Data sharing (SPEC §1.3): inside a block the lambda captures by reference (shared; the
 // block joins before those variables go away) except the block's own variables, which it
-// copies (firstprivate). A dynamic spawn may outlive the scope it was spawned from, so it
-// copies every local it names ([=]) except the shared(...) ones. `mutable`: a task may
-// change its copies.
+// copies (firstprivate); a spawn in a `parallel for` body likewise shares what is declared
+// outside the loop. A spawn outside any block or loop may outlive the scope it was spawned
+// from, so it copies every local it names ([=]) except the shared(...) ones. `mutable`: a
+// task may change its copies.
 #pragma once
 
 #include "CodeWriter.h"

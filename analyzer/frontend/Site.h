@@ -44,6 +44,7 @@ struct Site {
   std::optional<CanonicalLoop> loop;       // parallel for
   std::optional<AtomicUpdate> atomic;      // atomic
   std::vector<std::string> copiedVars;     // spawn: firstprivate captures
+  bool copyEveryLocal = false;             // spawn outside any block or loop: copies all it names
   std::vector<std::string> privateVars;    // spawn: private(...)
 
   model::BlockReport report;  // blocks only

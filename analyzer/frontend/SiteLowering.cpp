@@ -147,6 +147,7 @@ void SiteLowering::lowerSite(Site &site) {
     s.directive = site.directive;
     s.statement = piece(site.statementBegin, site.statementEnd, site.children);
     s.copiedVars = site.copiedVars;
+    s.copyEveryLocal = site.copyEveryLocal;
     s.privateVars = site.privateVars;
     s.label = label(site, context.pragmaLine);
     if (!site.enclosingBlock) {

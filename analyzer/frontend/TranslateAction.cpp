@@ -99,7 +99,15 @@ private:
       return;
     case model::PragmaKind::Spawn:
       if (!checkClauseVariables(site, context_, locations_, diags_, nullptr, named)) return;
-      if (site.enclosingBlock) analyzeSpawnCaptures(site);
+      if (site.enclosingBlock) {
+        copiedSpawnVariables(site, *site.enclosingBlock);
+        lintSpawnRaces(site);
+      } else if (const Site *loop = enclosingParallelFor(site)) {
+        copiedSpawnVariables(site, *loop);
+      } else {
+        site.copyEveryLocal = true;
+        for (const model::VarRef &v : site.directive.privateVars) site.privateVars.push_back(v.name);
+      }
       return;
     case model::PragmaKind::Atomic:
       site.atomic = matchAtomicUpdate(site.stmt, context_, diags_);
@@ -120,10 +128,17 @@ private:
     return std::any_of(vars.begin(), vars.end(), [&](const model::VarRef &v) { return v.name == name; });
   }
 
-  // SPEC §1.3: locals declared inside the enclosing block are copied when the task is
+  // The innermost `parallel for` around a spawn that has no enclosing block, or null.
+  static const Site *enclosingParallelFor(const Site &spawn) {
+    for (const Site *s = spawn.parent; s; s = s->parent)
+      if (s->directive.kind == model::PragmaKind::ParallelFor) return s;
+    return nullptr;
+  }
+
+  // SPEC §1.3: locals declared inside the enclosing block (`scope`: a parallel/concurrent
+  // block, or the parallel for a dynamic spawn sits in) are copied when the task is
   // spawned; everything declared outside is shared; clauses override per variable.
-  void analyzeSpawnCaptures(Site &spawn) {
-    const Site &block = *spawn.enclosingBlock;
+  void copiedSpawnVariables(Site &spawn, const Site &block) {
     const model::Directive &d = spawn.directive;
     std::set<std::string> copied;
     for (const clang::VarDecl *var : variablesIn(spawn.stmt)) {
@@ -139,6 +154,12 @@ private:
     }
     spawn.copiedVars.assign(copied.begin(), copied.end());
     for (const model::VarRef &v : d.privateVars) spawn.privateVars.push_back(v.name);
+  }
+
+  void lintSpawnRaces(Site &spawn) {
+    const Site &block = *spawn.enclosingBlock;
+    const model::Directive &d = spawn.directive;
+    std::set<std::string> copied(spawn.copiedVars.begin(), spawn.copiedVars.end());
 
     // A shared variable that one task writes and nothing else in the block touches until
     // the join is the fork/join result pattern (`spawn a = fib(n - 1);`), not a race. It

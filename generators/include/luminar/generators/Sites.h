@@ -80,10 +80,11 @@ struct SpawnSite {
   CodePiece statement;
   SpawnTarget target = SpawnTarget::BareMetalGroup;
   std::string groupName;  // task group of the enclosing block (not for SpawnTarget::Dynamic)
-  // Variables declared inside the enclosing block (or loop body) that the statement names:
-  // copied when the task is spawned (SPEC §1.3), after the clause overrides were applied.
-  // A Dynamic spawn copies every local it names; copiedVars is empty and sharedVars lists
-  // the shared(…) exceptions.
+  // Variables declared inside the enclosing block (or `parallel for`) that the statement
+  // names: copied when the task is spawned (SPEC §1.3), after the clause overrides were
+  // applied; the rest is shared. With copyEveryLocal (a spawn outside any block or loop,
+  // which may outlive its scope) every local it names is copied except sharedVars.
+  bool copyEveryLocal = false;
   std::vector<std::string> copiedVars;
   std::vector<std::string> sharedVars;
   std::vector<std::string> privateVars;  // private(...): a fresh value-initialised copy
