@@ -10,15 +10,17 @@
 # to a log file under the build directory too.
 #
 # Usage: bash bench/run_runtime.sh [--rounds R] [--threads T] [--runtime default|steal|both]
-#                                  [--build-dir DIR] [--kernels "chan_1p1c chan_4p4c …"]
+#                                  [--build-dir DIR] [--kernels "chan_1p1c chan_4p4c …"] [--park N]
 # Defaults: 5 rounds, 2 threads, --runtime both (steal only if its plugin builds), build dir
 # build-bench-runtime, every kernel: chan_1p1c chan_4p4c pingpong select2 fib spawn park idle.
+# --park N: tasks parked at once by `park` (default 1000000; `default` parks 1000 whatever
+# N is). A million parked tasks hold gigabytes (Go ≈ 2.7 GB): lower it on a small machine.
 # A round takes about 40 s with `default` alone on a 2-core machine (5 rounds: 3 to 4 minutes).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 rounds=5 threads=2 runtime=both build_dir=$root/build-bench-runtime
-kernels="chan_1p1c chan_4p4c pingpong select2 fib spawn park idle"
+kernels="chan_1p1c chan_4p4c pingpong select2 fib spawn park idle" park=1000000
 command_line="bash bench/run_runtime.sh${*:+ $*}"
 
 while (($#)); do
@@ -28,7 +30,8 @@ while (($#)); do
     --runtime) runtime=$2; shift 2 ;;
     --build-dir) build_dir=$(realpath -m "$2"); shift 2 ;;
     --kernels) kernels=$2; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --park) park=$2; shift 2 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "run_runtime.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -85,7 +88,8 @@ size_for() {  # peer kernel -> --n
     luminar-default:fib) echo 18 ;;
     luminar-default:spawn) echo 50000 ;;
     luminar-default:park) echo 1000 ;;
-    *:chan_1p1c|*:chan_4p4c|*:select2|*:spawn|*:park) echo 1000000 ;;
+    *:park) echo "$park" ;;
+    *:chan_1p1c|*:chan_4p4c|*:select2|*:spawn) echo 1000000 ;;
     *:pingpong) echo 100000 ;;
     *:fib) echo 30 ;;
     *:idle) echo 2 ;;
@@ -112,6 +116,8 @@ run_one() {  # peer kernel -> its result line (or FAILED), with the environment 
   echo "# $(date -u '+%Y-%m-%d %H:%M UTC')  $command_line"
   echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# $(c++ --version | head -1); $(go version); plugins: ${available[*]}; threads: $threads"
+  # The plugins measured are those of the working tree, which may be ahead of the commit.
+  echo "# tree: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'), uncommitted files under hooks/ default_runtime/ plugins/: $(git -C "$root" status --porcelain -- hooks default_runtime plugins 2>/dev/null | wc -l)"
 } | tee "$log"
 
 for ((round = 0; round < rounds; ++round)); do
