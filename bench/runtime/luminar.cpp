@@ -6,6 +6,8 @@
 //
 //   bench_runtime_luminar <kernel> [--n N] [--reps R]
 //
+// The worker count is the plugin's: LUMINAR_THREADS (a --threads option is accepted, like
+// every peer's, and has no effect here).
 // Prints "<kernel> <median> <best> <unit> | …" and exits 1 if a result is wrong.
 #include "common.hpp"
 
