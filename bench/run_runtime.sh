@@ -96,6 +96,15 @@ size_for() {  # peer kernel -> --n
   esac
 }
 
+# Timed repetitions per run (after one warm-up): fewer for spawn, whose million tasks take
+# 1 to 3 µs each on this machine, so that a run stays within a few seconds.
+reps_for() {  # kernel -> --reps
+  case $1 in
+    spawn) echo 3 ;;
+    *) echo 5 ;;
+  esac
+}
+
 run_one() {  # peer kernel -> its result line (or FAILED), with the environment of the peer
   local peer=$1 kernel=$2 program env=() out rc=0
   case $peer in
@@ -103,8 +112,8 @@ run_one() {  # peer kernel -> its result line (or FAILED), with the environment 
     *) program=$bin/bench_runtime_$peer ;;
   esac
   # A hang or crash of one run is recorded, not fatal: the rest still runs.
-  out=$(env "${env[@]}" timeout 120 "$program" "$kernel" --n "$(size_for "$peer" "$kernel")" --threads "$threads" \
-        2>"$log_dir/last-stderr") || rc=$?
+  out=$(env "${env[@]}" timeout 120 "$program" "$kernel" --n "$(size_for "$peer" "$kernel")" \
+        --reps "$(reps_for "$kernel")" --threads "$threads" 2>"$log_dir/last-stderr") || rc=$?
   if ((rc == 0)); then
     echo "$out"
   else
