@@ -22,8 +22,9 @@
 # METADATA: each source's fragment is merged into <file> (relative paths are taken from
 # the current binary directory) as part of building <target>.
 #
-# The target also gets Threads::Threads (translated code runs std::thread) and
-# Luminar::headers (bare-metal blocks may use the header-only support code).
+# The target also gets Threads::Threads (translated code runs std::thread),
+# Luminar::headers (bare-metal blocks may use the header-only support code) and, linked
+# --as-needed, Luminar::luminar_runtime (libluminar, for runtime-assisted blocks).
 #
 # Works with the installed package (find_package(Luminar)) and inside Luminar's own build
 # tree, where cmake/CMakeLists.txt names the freshly built tool `Luminar::luminar`.
@@ -314,10 +315,16 @@ function(luminar_translate target)
   # refuses to mix its plain and PRIVATE/PUBLIC forms on one target, and we cannot know
   # which form the caller used.
   set_property(TARGET "${target}" APPEND PROPERTY LINK_LIBRARIES Threads::Threads Luminar::headers)
+  # Runtime-assisted blocks call libluminar (SPEC 3.1). Which blocks are runtime-assisted is
+  # only known once the tool has run, at build time, so libluminar is always on the link
+  # line but --as-needed: a program whose blocks are all bare-metal does not depend on it.
+  if(TARGET Luminar::luminar_runtime)
+    set_property(TARGET "${target}" APPEND PROPERTY LINK_LIBRARIES
+      "-Wl,--push-state,--as-needed" Luminar::luminar_runtime "-Wl,--pop-state")
+  endif()
   if(type MATCHES "^(STATIC_LIBRARY|OBJECT_LIBRARY)$")
     # Whoever links a static library links its threads too (what PRIVATE would do).
     set_property(TARGET "${target}" APPEND PROPERTY INTERFACE_LINK_LIBRARIES
       "$<LINK_ONLY:Threads::Threads>")
   endif()
-  # When libluminar exists, runtime-assisted blocks will need it here as well.
 endfunction()

@@ -7,8 +7,9 @@
 #
 # Steps: scripts/setup.sh (packages) -> configure/build <build> -> install into
 # <build>/install -> configure/build examples/ in <build>/examples-build with
-# find_package(Luminar) -> run bare_metal_stats (prints OK, fails on MISMATCH) -> validate
-# its metadata against the installed schema -> print the metadata summary.
+# find_package(Luminar) -> run bare_metal_stats (prints OK, fails on MISMATCH) and the
+# runtime-assisted examples (each checks its result) -> validate every program's metadata
+# against the installed schema -> print the metadata summaries.
 #
 # <build> is the repository's usual build directory, ./build (override with
 # LUMINAR_BUILD_DIR), so a developer's build is reused rather than duplicated. Every step
@@ -35,7 +36,7 @@ if [[ ! -f $build/CMakeCache.txt ]]; then
   # The tool and headers only: the test suite is scripts/test.sh's business.
   cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLUMINAR_BUILD_TESTS=OFF
 fi
-cmake --build "$build" --parallel "$jobs" --target luminar
+cmake --build "$build" --parallel "$jobs"
 
 # --prefix at install time instead of CMAKE_INSTALL_PREFIX in the cache: the package is
 # relocatable, and the developer's cache stays untouched.
@@ -48,10 +49,15 @@ if [[ ! -f $examples_build/CMakeCache.txt ]]; then
 fi
 cmake --build "$examples_build" --parallel "$jobs"
 
-step "running bare_metal_stats"
-"$examples_build/bare_metal_stats"
+programs=(bare_metal_stats worker_pool prime_sieve select_fan_in recursive_fib block_timeout error_collection)
+for program in "${programs[@]}"; do
+  step "running $program"
+  "$examples_build/$program"
+done
 
-metadata=$examples_build/bare_metal_stats.metadata.json
-step "metadata ($metadata)"
-python3 "$root/scripts/validate_metadata.py" "$prefix/share/luminar/metadata.schema.json" "$metadata"
-python3 "$root/scripts/metadata_summary.py" "$metadata"
+for program in "${programs[@]}"; do
+  metadata=$examples_build/$program.metadata.json
+  step "metadata of $program ($metadata)"
+  python3 "$root/scripts/validate_metadata.py" "$prefix/share/luminar/metadata.schema.json" "$metadata"
+  python3 "$root/scripts/metadata_summary.py" "$metadata"
+done
