@@ -3,6 +3,7 @@
 // with g++ and clang++ (-std=c++17 -Wall -Wextra -Werror -pthread) and must print what the
 // serial program prints. Set LUMINAR_KEEP_TEST_FILES=1 to keep the programs for a look.
 #include "luminar/generators/BareMetalGenerator.h"
+#include "luminar/generators/RuntimeGenerator.h"
 #include "luminar/pragma/ClauseParser.h"
 
 #include <doctest/doctest.h>
@@ -554,6 +555,96 @@ TEST_CASE("parallel block: error state, task group, join") {
         "    luminar_group_9.join();\n"
         "    luminar_errors_9.throw_collected<luminar::error_list>();\n"
         "  }\n");
+}
+
+TEST_CASE("runtime block: task group with its clauses, then wait") {
+  gen::ParallelBlockSite site;
+  site.context = context(4, 30, "concurrent on_error(collect) max_concurrency(k) timeout(2s) if(big)", false);
+  site.directive = directive(model::PragmaKind::Concurrent);
+  site.directive.onError = model::ErrorStrategy::Collect;
+  site.directive.maxConcurrency = model::Expr{"k", 0};
+  site.directive.timeout = model::Duration{"std::chrono::seconds(2)", 0};
+  site.directive.ifCondition = model::Expr{"big", 0};
+  site.innerBody = piece("\n    step();\n", 30, 13);
+  site.groupName = "luminar_group_4";
+  site.runtimeAssisted = true;
+  site.label = "concurrent at demo.cpp:30";
+  CHECK(gen::generateRuntimeBlock(site) ==
+        "  // #pragma luminar concurrent on_error(collect) max_concurrency(k) timeout(2s) if(big) -- runtime-assisted\n"
+        "  {\n"
+        "    luminar::runtime::task_group luminar_group_4(luminar::runtime::error_strategy::collect, "
+        "static_cast<std::uint32_t>(k), luminar::detail::to_timeout_ns(std::chrono::seconds(2)), "
+        "\"concurrent at demo.cpp:30\", !static_cast<bool>(big));\n"
+        "            \n"
+        "    step();\n"
+        "    // end of the block: wait for every task, then throw what on_error(collect) says\n"
+        "    luminar_group_4.wait();\n"
+        "  }\n");
+}
+
+TEST_CASE("runtime spawn: clauses become spawn_options; a dynamic spawn copies what it names") {
+  gen::SpawnSite site;
+  site.context = context(5, 40, "spawn name(\"io\") priority(high) blocking timeout(5ms)", false);
+  site.directive = directive(model::PragmaKind::Spawn);
+  site.directive.priority = model::Priority::High;
+  site.directive.blocking = true;
+  site.directive.timeout = model::Duration{"std::chrono::milliseconds(5)", 0};
+  site.statement = piece("load(i);", 41, 5);
+  site.target = gen::SpawnTarget::RuntimeGroup;
+  site.groupName = "luminar_group_4";
+  site.copiedVars = {"i"};
+  site.label = "io";
+  CHECK(gen::generateRuntimeSpawn(site) ==
+        "  // #pragma luminar spawn name(\"io\") priority(high) blocking timeout(5ms)\n"
+        "  luminar_group_4.spawn([&, i]() mutable {\n"
+        "    load(i);\n"
+        "  }, luminar::runtime::spawn_options{\"io\", LUMINAR_PRIORITY_HIGH, true, "
+        "luminar::detail::to_timeout_ns(std::chrono::milliseconds(5)), \"demo.cpp\", 40});\n");
+
+  gen::SpawnSite dynamic;
+  dynamic.context = context(6, 50, "spawn shared(total)", false);
+  dynamic.directive = directive(model::PragmaKind::Spawn);
+  dynamic.statement = piece("total += visit(node->left);", 51, 5);
+  dynamic.target = gen::SpawnTarget::Dynamic;
+  dynamic.copyEveryLocal = true;
+  dynamic.sharedVars = {"total"};
+  dynamic.label = "spawn at demo.cpp:50";
+  CHECK(gen::generateRuntimeSpawn(dynamic) ==
+        "  // #pragma luminar spawn shared(total) -- joins the block of the task running it, else detached\n"
+        "  luminar::runtime::spawn_detached([=, &total]() mutable {\n"
+        "    total += visit(node->left);\n"
+        "  }, luminar::runtime::spawn_options{\"spawn at demo.cpp:50\", LUMINAR_PRIORITY_NORMAL, false, -1, "
+        "\"demo.cpp\", 50});\n");
+}
+
+TEST_CASE("runtime parallel for: the same loop, its shares run by luminar::runtime::parallel_for") {
+  gen::ParallelForSite site;
+  site.context = context(7, 20, "parallel for mode(runtime)", false);
+  site.directive = directive(model::PragmaKind::ParallelFor);
+  site.loop = loopShape("int i = 0; i < n; ++i", "a[i] = 0;", 21);
+  site.runtimeAssisted = true;
+  site.label = "parallel for at demo.cpp:20";
+  const std::string runtime = gen::generateRuntimeParallelFor(site);
+  std::string bare = gen::generateParallelFor(site);
+  CHECK(runtime.find("luminar::runtime::parallel_for(luminar_count_7, luminar_options_7, luminar_errors_7,") !=
+        std::string::npos);
+  CHECK(runtime.find("}, \"parallel for at demo.cpp:20\");\n") != std::string::npos);
+  // Everything else is the bare-metal loop's text.
+  const std::string call = "luminar::bare_metal::parallel_for(";
+  bare.replace(bare.find(call), call.size(), "luminar::runtime::parallel_for(");
+  const std::size_t close = bare.rfind("});\n", bare.find("luminar_errors_7.rethrow_first()"));
+  bare.replace(close, 4, "}, \"parallel for at demo.cpp:20\");\n");
+  CHECK(bare == runtime);
+}
+
+TEST_CASE("prelude: runtime-assisted sites include the header API") {
+  gen::PreludeRequest request;
+  request.context = context(0, 12, "", false);
+  request.needsRuntime = true;
+  const std::string prelude = gen::generatePrelude(request);
+  CHECK(prelude.find("#include <luminar/luminar.hpp>\n") != std::string::npos);
+  request.needsRuntime = false;
+  CHECK(gen::generatePrelude(request).find("luminar.hpp") == std::string::npos);
 }
 
 TEST_CASE("parallel for reduction(+: sum): golden text") {
