@@ -4,7 +4,12 @@
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
@@ -14,6 +19,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <cstddef>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -69,7 +75,7 @@ std::vector<std::unique_ptr<IoEngine>> engines() {
     if (engine) {
       all.push_back(std::move(engine));
     } else {
-      MESSAGE("backend " << name << " unavailable here: " << error);
+      MESSAGE("backend " << std::string(name) << " unavailable here: " << error);
       REQUIRE(std::string(name) != "epoll");
     }
   }
@@ -268,6 +274,50 @@ TEST_CASE("backend choice and its errors") {
   CHECK(std::string(automatic->backend_name()) == (uring_works ? "io_uring" : "epoll"));
 }
 
+// In a child process whose seccomp filter refuses io_uring_setup with EPERM (as container
+// runtimes often do): the automatic choice must fall back to epoll and work. Exit codes say
+// which step failed; 77 = seccomp itself is not available here.
+int refused_uring_child() {
+  sock_filter filter[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  sock_fprog program{static_cast<unsigned short>(sizeof filter / sizeof filter[0]), filter};
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0) return 77;
+  std::string error;
+  if (make_io_engine("uring", error) != nullptr) return 1;
+  if (error.find(std::strerror(EPERM)) == std::string::npos) return 2;
+  auto engine = make_io_engine("", error);
+  if (engine == nullptr || std::string(engine->backend_name()) != "epoll") return 3;
+  int fds[2];
+  if (::pipe(fds) != 0) return 4;
+  char buf[8] = {};
+  std::atomic<int64_t> result{1};
+  Completion c;
+  c.arg = &result;
+  c.callback = [](Completion *self, void *arg) { static_cast<std::atomic<int64_t> *>(arg)->store(self->result); };
+  engine->submit_read(fds[0], buf, sizeof buf, -1, &c);
+  if (::write(fds[1], "ok", 2) != 2) return 5;
+  for (int i = 0; i < 1000 && result.load() == 1; ++i) std::this_thread::sleep_for(5ms);
+  return result.load() == 2 && std::string(buf) == "ok" ? 0 : 6;
+}
+
+TEST_CASE("with io_uring refused by seccomp the engine falls back to epoll") {
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) ::_exit(refused_uring_child());
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 77) {
+    MESSAGE("seccomp filters are not available here: fallback not exercised");
+    return;
+  }
+  CHECK(WEXITSTATUS(status) == 0);
+}
+
 TEST_CASE("the environment chooses the backend") {
   const char *forced = std::getenv("LUMINAR_IO_BACKEND");
   std::string error;
@@ -316,8 +366,18 @@ TEST_CASE("copy_file copies a multi-megabyte file byte for byte with every metho
       std::ofstream stale(target, std::ios::binary);  // longer than nothing: must be truncated
       stale << std::string(7 * 1024 * 1024, 'x');
     }
-    CHECK(copy_file(source.c_str(), target.c_str(), method) == static_cast<int64_t>(data.size()));
+    CopyMethod used = CopyMethod::read_write;
+    CHECK(copy_file(source.c_str(), target.c_str(), method, &used) == static_cast<int64_t>(data.size()));
     CHECK(slurp(target) == data);
+    // Regular files on one file system: sendfile and read/write always apply; copy_file_range
+    // may fall back (e.g. under seccomp), never past sendfile.
+    if (method == CopyMethod::copy_file_range) {
+      CHECK(used != CopyMethod::read_write);
+      const std::string outcome = used == method ? "used" : "refused here: sendfile used";
+      MESSAGE("copy_file_range " << outcome);
+    } else {
+      CHECK(used == method);
+    }
   }
   const std::string fresh = dir.file("fresh");
   REQUIRE(copy_file(source.c_str(), fresh.c_str()) == static_cast<int64_t>(data.size()));

@@ -49,7 +49,7 @@ int64_t step(CopyMethod method, int in, int out, std::vector<char> &buffer) {
   }
 }
 
-int64_t copy_open(int in, int out, CopyMethod method) {
+int64_t copy_open(int in, int out, CopyMethod method, CopyMethod *used) {
   std::vector<char> buffer;
   int64_t total = 0;
   for (;;) {
@@ -59,6 +59,7 @@ int64_t copy_open(int in, int out, CopyMethod method) {
       continue;
     }
     if (done < 0) return done;
+    if (used != nullptr) *used = method;
     if (done == 0) return total;
     total += done;
   }
@@ -66,7 +67,7 @@ int64_t copy_open(int in, int out, CopyMethod method) {
 
 }  // namespace
 
-int64_t copy_file(const char *from, const char *to, CopyMethod first) {
+int64_t copy_file(const char *from, const char *to, CopyMethod first, CopyMethod *used) {
   const int in = ::open(from, O_RDONLY | O_CLOEXEC);
   if (in < 0) return -errno;
   struct stat source;
@@ -96,7 +97,7 @@ int64_t copy_file(const char *from, const char *to, CopyMethod first) {
   } else if (::ftruncate(out, 0) != 0) {
     result = -errno;
   } else {
-    result = copy_open(in, out, first);
+    result = copy_open(in, out, first, used);
   }
   ::close(in);
   if (::close(out) != 0 && result >= 0) result = -errno;

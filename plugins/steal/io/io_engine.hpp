@@ -55,7 +55,9 @@ class IoEngine {
 
   // Destruction (after the last submit has returned): requests still waiting on a pollable
   // descriptor are cancelled and complete with -ECANCELED; the others finish normally. Every
-  // accepted callback has run when the destructor returns.
+  // callback has run when the destructor returns. (io_uring cancels with
+  // IORING_ASYNC_CANCEL_ANY, Linux 5.19 or later; on older kernels a read that never
+  // completes keeps the destructor waiting.)
 };
 
 // The engine named by `choice` ("uring", "epoll"; empty = io_uring if it works, else epoll).
@@ -76,9 +78,10 @@ enum class CopyMethod { copy_file_range, sendfile, read_write };
 // Copies the regular file `from` to `to` (created with from's permission bits, or truncated)
 // without user-space buffers where the kernel allows. Returns the bytes copied or -errno;
 // -EINVAL when both name the same file, -EISDIR when `from` is a directory. On failure the
-// destination may hold a partial copy. Blocking: a fiber scheduler runs it on a blocking
-// thread.
-int64_t copy_file(const char *from, const char *to, CopyMethod first = CopyMethod::copy_file_range);
+// destination may hold a partial copy. `used`, when given, receives the mechanism that moved
+// the bytes. Blocking: a fiber scheduler runs it on a blocking thread.
+int64_t copy_file(const char *from, const char *to, CopyMethod first = CopyMethod::copy_file_range,
+                  CopyMethod *used = nullptr);
 
 }  // namespace luminar_steal::io
 

@@ -37,7 +37,8 @@ void WorkerTrace::span(std::string_view name, std::uint64_t task, std::int64_t b
   event->end_ns = end_ns < begin_ns ? begin_ns : end_ns;
   event->detail = -1;
   // Release: pairs with the acquire in for_each/published, so a reader that sees the new
-  // count also sees the event (and its chunk pointer) written above.
+  // count also sees the event (and its chunk pointer) written above. The relaxed load reads
+  // the owner's own last store.
   published_.store(published_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
 }
 
@@ -50,7 +51,7 @@ void WorkerTrace::instant(EventKind kind, std::uint64_t task, std::int64_t at_ns
   event->begin_ns = at_ns;
   event->end_ns = at_ns;
   event->detail = detail;
-  // Release: as in span, publishes the event written above.
+  // Release (and relaxed load): as in span, publishes the event written above.
   published_.store(published_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
 }
 
