@@ -14,7 +14,8 @@
 //     thread, which then performs the transfer without blocking; regular files and block
 //     devices, which are always "ready", go to a small fixed pool of threads that call
 //     pread/pwrite. Callbacks run on the epoll thread or on a pool thread.
-// LUMINAR_IO_BACKEND=uring|epoll forces one; unset or empty = io_uring, else epoll.
+// LUMINAR_IO_BACKEND=uring|epoll forces one; unset or empty = io_uring, else epoll. (There
+// is no thread-pool-only backend: epoll covers the descriptors a pool would block on.)
 #ifndef LUMINAR_STEAL_IO_IO_ENGINE_HPP
 #define LUMINAR_STEAL_IO_IO_ENGINE_HPP
 
@@ -28,7 +29,7 @@ namespace luminar_steal::io {
 
 // The record of one request, owned by the submitter, which keeps it alive until its callback
 // has run. The engine writes `result` and then calls `callback(self, arg)` exactly once per
-// accepted submission, on an engine thread and never inside submit_*. The callback must not
+// submission, on an engine thread and never inside submit_*. The callback must not
 // block (it should only make the parked task runnable) and may destroy the Completion.
 struct Completion {
   void (*callback)(Completion *self, void *arg) = nullptr;
