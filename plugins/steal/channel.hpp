@@ -1,35 +1,64 @@
-// Channels with Go's semantics, on a mutex per channel (the design of Go's runtime/chan.go).
+// Channels with Go's semantics. Unbuffered channels follow Go's runtime/chan.go: a mutex
+// per channel, and a sender hands its item straight to a parked receiver (or takes it from
+// a parked sender). Buffered channels keep their items in a lock-free ring (mpmc_ring.hpp):
+// a send or receive that finds room or an item completes without taking the mutex; the
+// mutex guards only the wait queues.
 //
-// Invariants, for a channel whose mutex is held ("live" waiter = not yet claimed; claimed
-// waiters may linger in a queue until their owner removes them, and are skipped):
-//   1. count > 0            => no live waiter in recvq (it would have been handed an item).
-//   2. count < capacity     => no live waiter in sendq (it would have found room).
-//   3. unbuffered           => live waiters in at most one of recvq and sendq, except those
-//                              of one select that sends and receives on the same channel.
-//   4. closed               => no live waiter in either queue; closed never becomes open.
-// An item is always transferred by the party that claims the counterpart's BlockedOp,
-// while it holds the channel's mutex: straight into a blocked receiver's buffer, from a
-// blocked sender's buffer, or through the ring buffer. A send on an unbuffered channel
-// therefore completes exactly when a receiver takes the item.
+// Wait queues: a blocked operation queues one Waiter per case on its channels (select.cpp)
+// and parks (blocked_op.hpp). Each queue counts its `announced` waiters: those queued plus
+// those registering right now (under the mutex). A waiter is "live" until its BlockedOp is
+// claimed; claimed waiters are unlinked by whoever meets them, or by their owner.
+//
+// Invariants, for a channel whose mutex is held:
+//   1. Unbuffered: live waiters in at most one of recvq and sendq, except those of one
+//      select that sends and receives on the same channel.
+//   2. Buffered, no lost wake-up: a receiver parks only after it announced itself in
+//      recvq.announced, fenced, and then found the ring empty; every successful push
+//      fences and then reads recvq.announced, and if it is non-zero takes the mutex and
+//      balances (balance_locked): live receivers get items while the ring has some. The
+//      same holds for senders, a full ring, and pops. (Dekker: either the parking side
+//      sees the item or the pushing side sees the announcement.)
+//   3. Closed never becomes open. Close wakes every waiter; woken waiters re-run their
+//      operation and see the closed channel (receivers still drain a buffered ring).
+// An item reaches a parked waiter only through its buffer, written by the party that
+// claimed its BlockedOp while holding the mutex. A waiter completed with kRetry got
+// nothing and runs its operation again.
 #ifndef LUMINAR_STEAL_CHANNEL_HPP
 #define LUMINAR_STEAL_CHANNEL_HPP
 
 #include "blocked_op.hpp"
+#include "mpmc_ring.hpp"
 
 #include <luminar/hooks.h>
 
 #include <atomic>
-#include <deque>
+#include <memory>
 #include <mutex>
-#include <vector>
 
 namespace luminar_steal {
 
-// One case of a blocked operation, queued on its channel (Go's sudog).
+// One case of a blocked operation, queued on its channel (Go's sudog). Intrusive, so that
+// leaving a queue is O(1) however many tasks wait.
+struct WaitQueue;
 struct Waiter {
-  BlockedOp *op;
-  std::size_t case_index;
-  void *elem;  // send: the item to take; recv: where to put it
+  BlockedOp *op = nullptr;
+  std::size_t case_index = 0;
+  void *elem = nullptr;  // send: the item to take; recv: where to put it
+  // Under the channel's mutex:
+  Waiter *prev = nullptr, *next = nullptr;
+  WaitQueue *queue = nullptr;  // the queue it is linked in, or null
+};
+
+struct WaitQueue {
+  void push_back(Waiter *waiter);
+  void unlink(Waiter *waiter);  // no-op if not linked; also retires its announcement
+  // Unlinks waiters from the front until one is claimed by this call; null if none.
+  Waiter *claim_first();
+
+  Waiter *head = nullptr, *tail = nullptr;  // under the channel's mutex
+  // Queued waiters plus registering ones (invariant 2). Changed only under the channel's
+  // mutex; read without it by the lock-free paths, after a handshake fence.
+  std::atomic<std::size_t> announced{0};
 };
 
 }  // namespace luminar_steal
@@ -43,23 +72,26 @@ struct LuminarChannel {
   const std::size_t elem_size;
   const std::size_t capacity;
   void (*const elem_destroy)(void *);
+  const std::unique_ptr<luminar_steal::MpmcRing> ring;  // buffered channels only
 
   std::mutex m;
-  // Under m:
-  std::vector<unsigned char> ring;  // capacity * elem_size bytes
-  std::size_t head = 0;             // index of the oldest item
-  std::size_t count = 0;            // items buffered
-  bool closed = false;
-  std::deque<luminar_steal::Waiter *> recvq, sendq;
+  luminar_steal::WaitQueue recvq, sendq;  // see WaitQueue for what m protects
+  bool closed = false;                    // under m (buffered: also the ring's closed bit)
 };
 
 namespace luminar_steal {
 
-// Returned by the attempts below when the operation would have to wait.
-constexpr int32_t kWouldBlock = -1;
+// Internal outcomes of the attempts below and of a woken operation.
+constexpr int32_t kWouldBlock = -1;  // the operation would have to wait
+constexpr int32_t kRetry = -2;       // woken without a transfer: run the operation again
 
-// One non-blocking attempt. The channel's mutex must be held; it stays held. Returns
-// LUMINAR_CHAN_OK (transferred), LUMINAR_CHAN_CLOSED or kWouldBlock.
+// One attempt without the mutex, buffered channels only: LUMINAR_CHAN_OK, _CLOSED or
+// kWouldBlock. Balances the channel if the other side has announced waiters.
+int32_t try_send_unlocked(LuminarChannel *ch, const void *elem);
+int32_t try_recv_unlocked(LuminarChannel *ch, void *out);
+
+// One attempt with the channel's mutex held (it stays held): LUMINAR_CHAN_OK,
+// LUMINAR_CHAN_CLOSED or kWouldBlock.
 int32_t try_send_locked(LuminarChannel *ch, const void *elem);
 int32_t try_recv_locked(LuminarChannel *ch, void *out);
 

@@ -1,13 +1,18 @@
 // Waiting on channels. Every blocking, timed and non-blocking channel operation is a select
 // (a plain send or recv has one case), as in Go's runtime/select.go:
-//   1. lock every channel involved, in address order (two selects never deadlock);
+//   0. a single case on a buffered channel first tries the lock-free ring (channel.hpp),
+//      which also settles it when it must not block (try_*, zero timeout);
+//   1. lock every channel involved, in address order (two selects never deadlock), and
+//      announce a waiter on each case's queue, then fence (channel.hpp, invariant 2);
 //   2. poll the cases in a random order: the first ready one is taken, so each ready case
 //      is equally likely (no starvation);
-//   3. nothing ready: return for a default or a zero timeout; otherwise queue a Waiter on
-//      every case's channel, all sharing one BlockedOp, unlock and wait;
+//   3. nothing ready: withdraw and return for a default or a passed deadline; otherwise
+//      queue a Waiter on every case's channel, all sharing one BlockedOp, unlock and wait;
 //   4. whoever claims the BlockedOp first (a counterpart, close, the timer or a
 //      cancellation) decides the outcome and wakes the owner (a parked fiber or a thread,
-//      blocked_op.hpp); the owner then removes its Waiters everywhere.
+//      blocked_op.hpp); the owner then unlinks its Waiters everywhere. An outcome of
+//      kRetry (a close, or a transfer that lost a race) means: start again.
+#include "atomics.hpp"
 #include "channel.hpp"
 #include "metrics.hpp"
 #include "runtime.hpp"
@@ -16,14 +21,25 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <random>
+#include <thread>
+#include <vector>
 
 namespace luminar_steal {
 namespace {
 
-std::minstd_rand &random_engine() {
-  thread_local std::minstd_rand engine(std::random_device{}());
-  return engine;
+// Not inlined, and opaque to the optimiser, like all thread state that fiber code reads
+// (fiber.hpp). Seeded without std::random_device: that object is ~5 KB, and inlined into
+// select() its space would be reserved in every select frame, doubling the memory of a
+// parked fiber.
+__attribute__((noinline)) std::minstd_rand &random_engine() {
+  thread_local std::minstd_rand engine(static_cast<std::minstd_rand::result_type>(
+      std::hash<std::thread::id>()(std::this_thread::get_id()) ^
+      static_cast<std::size_t>(std::chrono::steady_clock::now().time_since_epoch().count())));
+  std::minstd_rand *p = &engine;
+  asm volatile("" : "+r"(p)::"memory");
+  return *p;
 }
 
 // The distinct channels of the cases, in address order, locked for the object's lifetime.
@@ -47,9 +63,28 @@ class ChannelLocks {
   std::vector<LuminarChannel *> channels_;
 };
 
-void remove_waiter(std::deque<Waiter *> &queue, Waiter *waiter) {
-  auto found = std::find(queue.begin(), queue.end(), waiter);
-  if (found != queue.end()) queue.erase(found);
+WaitQueue &queue_of(const LuminarSelectCase &c) {
+  return c.dir == LUMINAR_SELECT_SEND ? c.channel->sendq : c.channel->recvq;
+}
+
+// Mutexes held. Relaxed: announcements change only under the mutex; lock-free readers
+// fence before reading them (channel.hpp, invariant 2).
+void announce(const LuminarSelectCase *cases, std::size_t count) {
+  for (std::size_t i = 0; i < count; ++i) queue_of(cases[i]).announced.fetch_add(1, std::memory_order_relaxed);
+  handshake_fence();  // pairs with the fence after a lock-free push/pop (balance_if_announced)
+}
+
+void withdraw(const LuminarSelectCase *cases, std::size_t count) {
+  // Relaxed: as in announce.
+  for (std::size_t i = 0; i < count; ++i) queue_of(cases[i]).announced.fetch_sub(1, std::memory_order_relaxed);
+}
+
+int32_t attempt_locked(const LuminarSelectCase &c) {
+  return c.dir == LUMINAR_SELECT_SEND ? try_send_locked(c.channel, c.buffer) : try_recv_locked(c.channel, c.buffer);
+}
+
+int32_t attempt_unlocked(const LuminarSelectCase &c) {
+  return c.dir == LUMINAR_SELECT_SEND ? try_send_unlocked(c.channel, c.buffer) : try_recv_unlocked(c.channel, c.buffer);
 }
 
 void on_deadline(void *op) {
@@ -57,21 +92,9 @@ void on_deadline(void *op) {
   if (blocked->try_claim()) blocked->complete(0, LUMINAR_CHAN_TIMEOUT);
 }
 
-int32_t attempt(const LuminarSelectCase &c) {
-  return c.dir == LUMINAR_SELECT_SEND ? try_send_locked(c.channel, c.buffer) : try_recv_locked(c.channel, c.buffer);
-}
-
-}  // namespace
-
-int32_t select(const LuminarSelectCase *cases, std::size_t count, int64_t timeout_ns, int32_t has_default,
-               std::size_t *chosen) {
-  // A blocking operation of a cancelled task fails even when it could proceed, so that a
-  // task looping over a busy channel still stops (SPEC 1.4).
-  if (!has_default && cancelled() != LUMINAR_NOT_CANCELLED) return LUMINAR_CHAN_CANCELLED;
-  const bool has_deadline = timeout_ns >= 0;
-  const Clock::time_point deadline = has_deadline ? Clock::now() + std::chrono::nanoseconds(timeout_ns) : Clock::time_point();
-  for (std::size_t i = 0; i < count; ++i) metrics().channel_operation();
-
+// One round of steps 1-4; returns a final status or kRetry.
+int32_t select_round(const LuminarSelectCase *cases, std::size_t count, bool has_deadline, Clock::time_point deadline,
+                     bool has_default, std::size_t *chosen) {
   std::vector<std::size_t> order(count);
   for (std::size_t i = 0; i < count; ++i) order[i] = i;
   std::shuffle(order.begin(), order.end(), random_engine());
@@ -79,21 +102,32 @@ int32_t select(const LuminarSelectCase *cases, std::size_t count, int64_t timeou
   BlockedOp op;
   std::vector<Waiter> waiters(count);
   ChannelLocks locks(cases, count);
+  announce(cases, count);
   for (std::size_t i : order) {
-    const int32_t status = attempt(cases[i]);
+    const int32_t status = attempt_locked(cases[i]);
     if (status != kWouldBlock) {
+      withdraw(cases, count);
       *chosen = i;
       return status;
     }
   }
-  if (has_default) return LUMINAR_CHAN_EMPTY;
-  if (has_deadline && timeout_ns == 0) return LUMINAR_CHAN_TIMEOUT;
-  if (!begin_blocking(&op)) return LUMINAR_CHAN_CANCELLED;
-
+  if (has_default) {
+    withdraw(cases, count);
+    return LUMINAR_CHAN_EMPTY;
+  }
+  if (has_deadline && Clock::now() >= deadline) {
+    withdraw(cases, count);
+    return LUMINAR_CHAN_TIMEOUT;
+  }
+  if (!begin_blocking(&op)) {
+    withdraw(cases, count);
+    return LUMINAR_CHAN_CANCELLED;
+  }
   for (std::size_t i = 0; i < count; ++i) {
-    waiters[i] = Waiter{&op, i, cases[i].buffer};
-    LuminarChannel *ch = cases[i].channel;
-    (cases[i].dir == LUMINAR_SELECT_SEND ? ch->sendq : ch->recvq).push_back(&waiters[i]);
+    waiters[i].op = &op;
+    waiters[i].case_index = i;
+    waiters[i].elem = cases[i].buffer;
+    queue_of(cases[i]).push_back(&waiters[i]);  // the announcement now belongs to the waiter
   }
   locks.unlock();
 
@@ -106,15 +140,39 @@ int32_t select(const LuminarSelectCase *cases, std::size_t count, int64_t timeou
   op.wait();
   if (has_deadline) runtime().timers.cancel(&timer);
   end_blocking();
-  const int32_t status = op.status();
 
   locks.lock();  // unlocked again by ~ChannelLocks
-  for (std::size_t i = 0; i < count; ++i) {
-    LuminarChannel *ch = cases[i].channel;
-    remove_waiter(cases[i].dir == LUMINAR_SELECT_SEND ? ch->sendq : ch->recvq, &waiters[i]);
-  }
-  if (status != LUMINAR_CHAN_CANCELLED && status != LUMINAR_CHAN_TIMEOUT) *chosen = op.case_index();
+  for (std::size_t i = 0; i < count; ++i) queue_of(cases[i]).unlink(&waiters[i]);
+  const int32_t status = op.status();
+  if (status == LUMINAR_CHAN_OK || status == LUMINAR_CHAN_CLOSED) *chosen = op.case_index();
   return status;
+}
+
+}  // namespace
+
+int32_t select(const LuminarSelectCase *cases, std::size_t count, int64_t timeout_ns, int32_t has_default,
+               std::size_t *chosen) {
+  const bool has_deadline = timeout_ns >= 0;
+  const Clock::time_point deadline = has_deadline ? Clock::now() + std::chrono::nanoseconds(timeout_ns) : Clock::time_point();
+  for (std::size_t i = 0; i < count; ++i) metrics().channel_operation();
+  for (;;) {
+    // A blocking operation of a cancelled task fails even when it could proceed, so that a
+    // task looping over a busy channel still stops (SPEC 1.4).
+    if (!has_default && cancelled() != LUMINAR_NOT_CANCELLED) return LUMINAR_CHAN_CANCELLED;
+    if (count == 1 && cases[0].channel->ring != nullptr) {
+      const int32_t status = attempt_unlocked(cases[0]);
+      if (status != kWouldBlock) {
+        *chosen = 0;
+        return status;
+      }
+      // Non-blocking: the ring's answer stands (no waiter can be served by the mutex path
+      // that the ring could not serve).
+      if (has_default) return LUMINAR_CHAN_EMPTY;
+      if (timeout_ns == 0) return LUMINAR_CHAN_TIMEOUT;
+    }
+    const int32_t status = select_round(cases, count, has_deadline, deadline, has_default != 0, chosen);
+    if (status != kRetry) return status;
+  }
 }
 
 namespace {

@@ -10,10 +10,12 @@
 //   * the first stacks carved get a PROT_NONE guard page at their low end (each splits its
 //     slab's VMA, costing up to two more) while the mapping budget allows: a quarter of
 //     max_map_count for guards, leaving the rest of the process its mappings;
-//   * every stack, guarded or not, has a canary word at its lowest usable address, checked
-//     on every fiber switch (fiber.cpp), so an overflow of an unguarded stack is still
+//   * every stack, guarded or not, has a canary at its lowest usable address, checked on
+//     every fiber switch (fiber.cpp), so an overflow of an unguarded stack is still
 //     reported, though only once the fiber switches and after it may have written into
-//     the neighbouring stack;
+//     the neighbouring stack. The canary is kCanaryBytes of zeros: a never-written page
+//     reads as the shared zero page, so the canary costs no memory per stack (a written
+//     canary would cost a whole page of every one of a million stacks);
 //   * a fault on a guard page is reported by overflow.cpp, which asks is_guard_address().
 // Stacks return to a free list and are reused, most recently freed first (warm pages);
 // beyond kWarmStacks free stacks, released ones are madvise(MADV_DONTNEED)'d so idle
@@ -44,15 +46,15 @@ class StackPool {
  public:
   static constexpr std::size_t kSlabBytes = std::size_t{16} << 20;
   static constexpr std::size_t kMaxSlabs = std::size_t{1} << 16;
-  static constexpr std::size_t kWarmStacks = 256;
-  static constexpr std::uint64_t kCanary = 0x5afe57acc0ffee11ull;
+  static constexpr std::size_t kWarmStacks = 1024;
+  static constexpr std::size_t kCanaryBytes = 64;
 
   // stack_size is rounded up to whole pages (at least 4 pages).
   explicit StackPool(std::size_t stack_size);
   StackPool(const StackPool &) = delete;
   StackPool &operator=(const StackPool &) = delete;
 
-  // A stack with its canary written. Aborts when memory or the mapping budget run out.
+  // A stack whose canary is intact. Aborts when memory or the mapping budget run out.
   Stack acquire();
   void release(const Stack &stack);
 

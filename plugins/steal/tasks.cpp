@@ -46,7 +46,8 @@ void leave_group(LuminarGroup *group, LuminarTask *task) {
   std::vector<BlockedOp *> waiters;
   {
     std::lock_guard<std::mutex> lock(group->m);
-    group->tasks.erase(std::find(group->tasks.begin(), group->tasks.end(), task));
+    (task->group_prev != nullptr ? task->group_prev->group_next : group->live_tasks) = task->group_next;
+    if (task->group_next != nullptr) task->group_next->group_prev = task->group_prev;
     --group->started;
     if (!group->waiting.empty()) {
       next = group->waiting.front();
@@ -113,7 +114,7 @@ void cancel_task(LuminarTask *task, int32_t reason) {
 void cancel_group(LuminarGroup *group, int32_t reason) {
   std::lock_guard<std::mutex> lock(group->m);
   if (group->cancel_reason == LUMINAR_NOT_CANCELLED) group->cancel_reason = reason;
-  for (LuminarTask *task : group->tasks) cancel_task(task, reason);
+  for (LuminarTask *task = group->live_tasks; task != nullptr; task = task->group_next) cancel_task(task, reason);
 }
 
 bool begin_blocking(BlockedOp *op) {
@@ -150,7 +151,9 @@ LuminarTask *spawn_task(const LuminarTaskDescriptor *desc) {
   if (LuminarGroup *group = task->group) {
     std::lock_guard<std::mutex> lock(group->m);
     ++group->live;
-    group->tasks.push_back(task);
+    task->group_next = group->live_tasks;
+    if (group->live_tasks != nullptr) group->live_tasks->group_prev = task;
+    group->live_tasks = task;
     if (group->cancel_reason != LUMINAR_NOT_CANCELLED) set_reason(task->cancel_reason, group->cancel_reason);
     if (group->max_concurrency != 0 && group->started >= group->max_concurrency) {
       group->waiting.push_back(task);

@@ -44,6 +44,8 @@ struct LuminarTask {
   // The fiber the task is parked on, set by the task before it parks and cleared by the
   // worker that resumes it; handed over through the ready queues.
   luminar_steal::Fiber *resume_fiber = nullptr;
+  // Links in the group's list of live tasks (intrusive, so leaving is O(1)); under group->m.
+  LuminarTask *group_prev = nullptr, *group_next = nullptr;
 
   std::mutex m;
   bool finished = false;                                // under m
@@ -65,7 +67,7 @@ struct LuminarGroup {
   std::size_t live = 0;      // spawned and not finished
   std::size_t started = 0;   // submitted to the scheduler and not finished
   std::deque<LuminarTask *> waiting;  // beyond max_concurrency, not yet submitted
-  std::vector<LuminarTask *> tasks;   // live tasks, for cancellation
+  LuminarTask *live_tasks = nullptr;  // first of the live tasks (linked list), for cancellation
   std::vector<luminar_steal::BlockedOp *> waiters;  // group_wait callers
   int32_t cancel_reason = LUMINAR_NOT_CANCELLED;
 };

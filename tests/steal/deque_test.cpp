@@ -1,0 +1,110 @@
+// Stress tests of the Chase–Lev deque (plugins/steal/deque.hpp): one owner pushing and
+// popping against several thieves. Items are tagged (id) and counted; every item must be
+// taken exactly once, by the owner or by a thief.
+#include "deque.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+namespace {
+
+constexpr std::size_t scaled(std::size_t n) { return n / LUMINAR_TEST_SCALE_DIVISOR; }
+
+struct Item {
+  std::size_t id;
+};
+
+// Runs the owner's `pattern` (push/pop calls) against `thieves` stealing threads until the
+// owner is done and the deque is empty; returns how many times each item was taken.
+template <class Pattern>
+std::vector<int> run(std::size_t items, int thieves, std::size_t initial_capacity, Pattern pattern) {
+  luminar_steal::WorkStealingDeque<Item> deque(initial_capacity);
+  std::vector<Item> storage(items);
+  for (std::size_t i = 0; i < items; ++i) storage[i].id = i;
+  std::vector<std::atomic<int>> taken(items);
+  std::atomic<bool> owner_done{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < thieves; ++t) {
+    threads.emplace_back([&] {
+      for (;;) {
+        Item *item = nullptr;
+        const auto result = deque.steal(&item);
+        if (result == luminar_steal::WorkStealingDeque<Item>::StealResult::ok) {
+          taken[item->id].fetch_add(1);
+        } else if (result == luminar_steal::WorkStealingDeque<Item>::StealResult::empty && owner_done.load()) {
+          return;
+        }
+      }
+    });
+  }
+  pattern(deque, storage, taken);
+  while (Item *item = deque.pop()) taken[item->id].fetch_add(1);
+  owner_done.store(true);
+  for (auto &thread : threads) thread.join();
+  std::vector<int> counts(items);
+  for (std::size_t i = 0; i < items; ++i) counts[i] = taken[i].load();
+  return counts;
+}
+
+void check_each_once(const std::vector<int> &counts) {
+  std::size_t lost = 0, duplicated = 0;
+  for (int c : counts) {
+    if (c == 0) ++lost;
+    if (c > 1) ++duplicated;
+  }
+  CHECK(lost == 0);
+  CHECK(duplicated == 0);
+}
+
+}  // namespace
+
+TEST_CASE("deque: owner pushes everything, thieves and owner drain") {
+  const std::size_t items = scaled(200000);
+  check_each_once(run(items, 3, 256, [](auto &deque, auto &storage, auto &) {
+    for (auto &item : storage) deque.push(&item);
+  }));
+}
+
+TEST_CASE("deque: resize under contention (initial capacity 2)") {
+  const std::size_t items = scaled(200000);
+  check_each_once(run(items, 3, 2, [](auto &deque, auto &storage, auto &taken) {
+    // Bursts that outgrow the array while thieves are stealing from it.
+    std::size_t next = 0;
+    while (next < storage.size()) {
+      const std::size_t burst = std::min<std::size_t>(1000, storage.size() - next);
+      for (std::size_t i = 0; i < burst; ++i) deque.push(&storage[next++]);
+      for (std::size_t i = 0; i < burst / 4; ++i)
+        if (auto *item = deque.pop()) taken[item->id].fetch_add(1);
+    }
+  }));
+}
+
+TEST_CASE("deque: near-empty thrashing (push one, pop one) against thieves") {
+  const std::size_t items = scaled(300000);
+  check_each_once(run(items, 3, 4, [](auto &deque, auto &storage, auto &taken) {
+    for (auto &item : storage) {
+      deque.push(&item);
+      if (auto *got = deque.pop()) taken[got->id].fetch_add(1);
+    }
+  }));
+}
+
+TEST_CASE("deque: LIFO for the owner, FIFO for thieves") {
+  luminar_steal::WorkStealingDeque<Item> deque(2);
+  Item items[5] = {{0}, {1}, {2}, {3}, {4}};
+  for (auto &item : items) deque.push(&item);
+  Item *stolen = nullptr;
+  REQUIRE(deque.steal(&stolen) == luminar_steal::WorkStealingDeque<Item>::StealResult::ok);
+  CHECK(stolen->id == 0);
+  CHECK(deque.pop()->id == 4);
+  CHECK(deque.pop()->id == 3);
+  REQUIRE(deque.steal(&stolen) == luminar_steal::WorkStealingDeque<Item>::StealResult::ok);
+  CHECK(stolen->id == 1);
+  CHECK(deque.pop()->id == 2);
+  CHECK(deque.pop() == nullptr);
+  CHECK(deque.steal(&stolen) == luminar_steal::WorkStealingDeque<Item>::StealResult::empty);
+}

@@ -1,0 +1,122 @@
+// Stress tests of the bounded MPMC ring behind buffered channels (plugins/steal/mpmc_ring.hpp):
+// producers push items tagged (producer, sequence); consumers pop; every item must arrive
+// exactly once, and each consumer must see each producer's items in increasing order.
+#include "mpmc_ring.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+namespace {
+
+constexpr std::size_t scaled(std::size_t n) { return n / LUMINAR_TEST_SCALE_DIVISOR; }
+
+struct Tagged {
+  std::uint32_t producer;
+  std::uint32_t sequence;
+};
+
+using luminar_steal::MpmcRing;
+
+void stress(std::size_t capacity, int producers, int consumers) {
+  const std::size_t per_producer = scaled(100000);
+  MpmcRing ring(sizeof(Tagged), capacity);
+  std::vector<std::vector<std::atomic<int>>> seen(static_cast<std::size_t>(producers));
+  for (auto &row : seen) row = std::vector<std::atomic<int>>(per_producer);
+  std::atomic<std::size_t> received{0};
+  std::atomic<bool> ordered{true};
+  const std::size_t total = per_producer * static_cast<std::size_t>(producers);
+  std::vector<std::thread> threads;
+  for (int p = 0; p < producers; ++p) {
+    threads.emplace_back([&, p] {
+      for (std::uint32_t s = 0; s < per_producer;) {
+        const Tagged item{static_cast<std::uint32_t>(p), s};
+        if (ring.try_push(&item) == MpmcRing::Result::ok) {
+          ++s;
+        } else {
+          std::this_thread::yield();
+        }
+      }
+    });
+  }
+  for (int c = 0; c < consumers; ++c) {
+    threads.emplace_back([&] {
+      std::vector<long> last(static_cast<std::size_t>(producers), -1);
+      while (received.load() < total) {
+        Tagged item;
+        if (ring.try_pop(&item) != MpmcRing::Result::ok) {
+          std::this_thread::yield();
+          continue;
+        }
+        received.fetch_add(1);
+        seen[item.producer][item.sequence].fetch_add(1);
+        if (static_cast<long>(item.sequence) <= last[item.producer]) ordered = false;
+        last[item.producer] = item.sequence;
+      }
+    });
+  }
+  for (auto &thread : threads) thread.join();
+  CHECK(ordered.load());
+  std::size_t lost = 0, duplicated = 0;
+  for (auto &row : seen) {
+    for (auto &count : row) {
+      if (count == 0) ++lost;
+      if (count > 1) ++duplicated;
+    }
+  }
+  CHECK(lost == 0);
+  CHECK(duplicated == 0);
+  Tagged rest;
+  CHECK(ring.try_pop(&rest) == MpmcRing::Result::empty);
+}
+
+}  // namespace
+
+TEST_CASE("ring: capacity is exact, FIFO, close drains then reports closed") {
+  for (std::size_t capacity : {1, 2, 3}) {
+    MpmcRing ring(sizeof(int), capacity);
+    for (int i = 0; i < static_cast<int>(capacity); ++i) REQUIRE(ring.try_push(&i) == MpmcRing::Result::ok);
+    const int extra = 99;
+    CHECK(ring.try_push(&extra) == MpmcRing::Result::full);
+    CHECK(ring.size() == capacity);
+    int out = -1;
+    REQUIRE(ring.try_pop(&out) == MpmcRing::Result::ok);
+    CHECK(out == 0);
+    CHECK(ring.close());
+    CHECK_FALSE(ring.close());
+    CHECK(ring.try_push(&extra) == MpmcRing::Result::closed);
+    for (int i = 1; i < static_cast<int>(capacity); ++i) {
+      REQUIRE(ring.try_pop(&out) == MpmcRing::Result::ok);
+      CHECK(out == i);
+    }
+    CHECK(ring.try_pop(&out) == MpmcRing::Result::closed);
+  }
+}
+
+TEST_CASE("ring: tagged items through capacity 1, nothing lost or duplicated") { stress(1, 3, 3); }
+TEST_CASE("ring: tagged items through capacity 7, nothing lost or duplicated") { stress(7, 4, 2); }
+TEST_CASE("ring: tagged items through capacity 64, nothing lost or duplicated") { stress(64, 2, 4); }
+
+TEST_CASE("ring: pushes racing a close are either received or refused") {
+  const int rounds = static_cast<int>(scaled(2000));
+  for (int round = 0; round < rounds; ++round) {
+    MpmcRing ring(sizeof(int), 16);
+    std::atomic<int> accepted{0};
+    std::vector<std::thread> producers;
+    for (int p = 0; p < 3; ++p) {
+      producers.emplace_back([&] {
+        for (int i = 0; i < 8; ++i)
+          if (ring.try_push(&i) == MpmcRing::Result::ok) accepted.fetch_add(1);
+      });
+    }
+    ring.close();
+    for (auto &thread : producers) thread.join();
+    int drained = 0, out = 0;
+    MpmcRing::Result result;
+    while ((result = ring.try_pop(&out)) == MpmcRing::Result::ok) ++drained;
+    REQUIRE(result == MpmcRing::Result::closed);
+    REQUIRE(drained == accepted.load());
+  }
+}
