@@ -52,11 +52,16 @@ inline constexpr std::memory_order kAcquireAroundSeqCstFence = std::memory_order
 inline constexpr std::memory_order kAcquireAroundSeqCstFence = std::memory_order_acquire;
 #endif
 
-// A real seq_cst fence in every build, for the sleep/wake handshakes (Dekker style: each
-// side stores, fences, then loads the other side's variable). TSan cannot check it, but it
-// must not vanish under TSan either: the handshake depends on it for correctness, not for
-// what TSan sees.
+// A real full fence in every build, for the sleep/wake handshakes (Dekker style: each side
+// stores, fences, then loads the other side's variable). TSan cannot check it, but it must
+// not vanish under TSan either: the handshake depends on it for correctness, not for what
+// TSan sees. GCC's TSan drops std::atomic_thread_fence (-Wtsan), so TSan builds on x86-64
+// issue the instruction itself.
+#if defined(LUMINAR_STEAL_TSAN) && defined(__x86_64__)
+inline void handshake_fence() { asm volatile("mfence" ::: "memory"); }
+#else
 inline void handshake_fence() { std::atomic_thread_fence(std::memory_order_seq_cst); }
+#endif
 
 }  // namespace luminar_steal
 
