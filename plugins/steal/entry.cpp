@@ -3,10 +3,12 @@
 #include "channel.hpp"
 #include "fiber.hpp"
 #include "metrics.hpp"
+#include "numa/placement.hpp"
 #include "overflow.hpp"
 #include "runtime.hpp"
 #include "services.hpp"
 #include "tasks.hpp"
+#include "tracing.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -29,7 +31,11 @@ int32_t init(const LuminarRuntimeConfig *config, char *error, std::size_t error_
     std::snprintf(error, error_size, "runtime configuration too small (version mismatch)");
     return 1;
   }
-  create_runtime(*config);
+  std::string reason;
+  if (!create_runtime(*config, reason)) {
+    std::snprintf(error, error_size, "%s", reason.c_str());
+    return 1;
+  }
   runtime().scheduler.start();
   return 0;
 }
@@ -38,6 +44,7 @@ void shutdown() {
   Runtime &rt = runtime();
   rt.timers.stop();
   rt.scheduler.shutdown();
+  finish_tracing();
   if (rt.report_metrics) metrics().report("steal");
 }
 
@@ -64,7 +71,11 @@ ConcurrencyHooks make_table() {
   ConcurrencyHooks t{};
   t.abi_version = LUMINAR_ABI_VERSION;
   t.struct_size = sizeof(ConcurrencyHooks);
-  t.capabilities = LUMINAR_CAP_PRIORITIES | LUMINAR_CAP_FIBERS | LUMINAR_CAP_WORK_STEALING | LUMINAR_CAP_BLOCKING_POOL;
+  t.capabilities = LUMINAR_CAP_PRIORITIES | LUMINAR_CAP_FIBERS | LUMINAR_CAP_WORK_STEALING | LUMINAR_CAP_BLOCKING_POOL |
+                   LUMINAR_CAP_ASYNC_IO | LUMINAR_CAP_TRACING;
+#ifdef LUMINAR_STEAL_HAS_LIBNUMA
+  t.capabilities |= LUMINAR_CAP_NUMA;  // allocate_shared honours numa_node under LUMINAR_NUMA=1
+#endif
   t.init = init;
   t.shutdown = shutdown;
   t.spawn_task = spawn_task;
@@ -127,17 +138,40 @@ constexpr std::uint64_t kDefaultStackSize = 512 * 1024;
 constexpr std::uint64_t kDefaultStackSize = 64 * 1024;
 #endif
 
-Runtime::Runtime(const LuminarRuntimeConfig &config)
+namespace {
+
+std::size_t worker_count(const LuminarRuntimeConfig &config) {
+  return config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+}
+
+// LUMINAR_NUMA=1: each worker runs on the CPUs of its node (numa/placement.hpp).
+std::vector<std::vector<int>> worker_placements(const LuminarRuntimeConfig &config, const numa::NumaTopology &topology) {
+  std::vector<std::vector<int>> cpus;
+  if (config.numa == 0 || !topology.available()) return cpus;
+  for (const numa::WorkerPlacement &placement : numa::place_workers(topology, static_cast<unsigned>(worker_count(config))))
+    cpus.push_back(placement.cpus);
+  return cpus;
+}
+
+}  // namespace
+
+Runtime::Runtime(const LuminarRuntimeConfig &config, std::unique_ptr<io::IoEngine> io_engine)
     : report_metrics(config.metrics != 0),
-      scheduler(config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency()),
-                config.blocking_threads) {}
+      topology(numa::NumaTopology::detect()),
+      allocator(config.numa != 0, topology.nodes()),
+      io(std::move(io_engine)),
+      scheduler(worker_count(config), config.blocking_threads, worker_placements(config, topology)) {}
 
 Runtime &runtime() { return *instance; }
 
-void create_runtime(const LuminarRuntimeConfig &config) {
+bool create_runtime(const LuminarRuntimeConfig &config, std::string &error) {
+  std::unique_ptr<io::IoEngine> io_engine = io::make_io_engine_from_environment(error);
+  if (io_engine == nullptr) return false;
   init_fibers(config.stack_size != 0 ? config.stack_size : kDefaultStackSize);
   install_overflow_handler();
-  instance = new Runtime(config);  // see runtime.hpp
+  init_tracing(config.trace_path, worker_count(config));
+  instance = new Runtime(config, std::move(io_engine));  // see runtime.hpp
+  return true;
 }
 
 }  // namespace luminar_steal

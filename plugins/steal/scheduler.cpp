@@ -6,6 +6,8 @@
 #include "overflow.hpp"
 #include "runtime.hpp"
 #include "tasks.hpp"
+#include "tracing.hpp"
+#include "numa/placement.hpp"
 
 #include <chrono>
 #include <climits>
@@ -32,6 +34,11 @@ void run_blocking_task(void *task) { run_task(static_cast<LuminarTask *>(task));
 
 bool on_worker_thread() { return worker_slot().worker != nullptr; }
 
+long current_worker_index() {
+  const void *worker = worker_slot().worker;
+  return worker != nullptr ? static_cast<long>(static_cast<const Scheduler::Worker *>(worker)->index) : -1;
+}
+
 void SharedQueue::push(LuminarTask *task) {
   std::lock_guard<std::mutex> lock(m_);
   tasks_.push_back(task);
@@ -49,7 +56,8 @@ LuminarTask *SharedQueue::pop() {
   return task;
 }
 
-Scheduler::Scheduler(std::size_t workers, std::size_t blocking_threads) : blocking_(blocking_threads) {
+Scheduler::Scheduler(std::size_t workers, std::size_t blocking_threads, std::vector<std::vector<int>> placements)
+    : placements_(std::move(placements)), blocking_(blocking_threads) {
   for (std::size_t i = 0; i < workers; ++i) workers_.push_back(std::make_unique<Worker>(i));
 }
 
@@ -64,6 +72,7 @@ void Scheduler::start() {
 
 void Scheduler::worker_main(Worker *worker) {
   worker_slot().worker = worker;
+  if (worker->index < placements_.size()) numa::pin_current_thread(placements_[worker->index]);
   AltSignalStack alt_stack;  // for the stack-overflow report
   enter_fibers(idle_fiber());
   worker_slot().worker = nullptr;
@@ -91,6 +100,7 @@ void Scheduler::worker_loop() {
     if (task == nullptr) switch_to(home_fiber(), &Scheduler::release_fiber, nullptr, true);  // never resumed
     if (Fiber *parked = task->resume_fiber) {
       task->resume_fiber = nullptr;
+      trace_resumed(task);
       switch_to(parked, &Scheduler::recycle_fiber, nullptr);
     } else {
       run_task(task);
@@ -128,6 +138,7 @@ Fiber *Scheduler::idle_fiber() {
 
 void Scheduler::park(AfterSwitch after, void *arg) {
   Fiber *self = current_fiber();
+  trace_run_ends(self->task, true);
   self->task->resume_fiber = self;
   switch_to(idle_fiber(), after, arg);
 }
@@ -135,6 +146,7 @@ void Scheduler::park(AfterSwitch after, void *arg) {
 void Scheduler::yield_task() {
   if (!has_visible_work()) return;
   Fiber *self = current_fiber();
+  trace_run_ends(self->task, true);
   self->task->resume_fiber = self;
   switch_to(idle_fiber(), &Scheduler::requeue_task, nullptr);
 }
@@ -194,7 +206,10 @@ LuminarTask *Scheduler::take(Worker &worker, bool &contended) {
     if (&victim == &worker || victim.deque.empty_hint()) continue;
     metrics().steal_attempt();
     switch (victim.deque.steal(&task)) {
-      case WorkStealingDeque<LuminarTask>::StealResult::ok: metrics().steal_success(); return task;
+      case WorkStealingDeque<LuminarTask>::StealResult::ok:
+        metrics().steal_success();
+        trace_stolen(task, victim.index);
+        return task;
       case WorkStealingDeque<LuminarTask>::StealResult::lost_race: contended = true; break;
       case WorkStealingDeque<LuminarTask>::StealResult::empty: break;
     }

@@ -56,7 +56,15 @@ class SharedQueue {
 
 class Scheduler {
  public:
-  Scheduler(std::size_t workers, std::size_t blocking_threads);
+  struct Worker {
+    explicit Worker(std::size_t index_) : index(index_), rng(static_cast<unsigned>(index_ * 7919 + 17)) {}
+    const std::size_t index;
+    WorkStealingDeque<LuminarTask> deque;  // pushed/popped only by this worker's thread
+    std::minstd_rand rng;                   // only this worker's thread
+  };
+
+  // placements: the CPUs each worker may run on (LUMINAR_NUMA=1), or empty.
+  Scheduler(std::size_t workers, std::size_t blocking_threads, std::vector<std::vector<int>> placements);
   void start();
   // Lets idle workers exit and waits briefly for them; parked and running tasks stay.
   void shutdown();
@@ -75,13 +83,6 @@ class Scheduler {
   std::size_t worker_count() const { return workers_.size(); }
 
  private:
-  struct Worker {
-    explicit Worker(std::size_t index_) : index(index_), rng(static_cast<unsigned>(index_ * 7919 + 17)) {}
-    const std::size_t index;
-    WorkStealingDeque<LuminarTask> deque;  // pushed/popped only by this worker's thread
-    std::minstd_rand rng;                   // only this worker's thread
-  };
-
   static void worker_loop();   // the body of every worker fiber
   static void recycle_fiber(Fiber *from, void *);
   static void requeue_task(Fiber *from, void *);
@@ -95,6 +96,7 @@ class Scheduler {
   Fiber *idle_fiber();
 
   std::vector<std::unique_ptr<Worker>> workers_;
+  const std::vector<std::vector<int>> placements_;
   SharedQueue critical_, high_, injection_, low_;
   BlockingPool blocking_;
 
@@ -108,8 +110,9 @@ class Scheduler {
   static constexpr std::size_t kMaxIdleFibers = 128;
 };
 
-// The worker this thread is, or null.
+// Whether this thread is a worker, and which (-1: none).
 bool on_worker_thread();
+long current_worker_index();
 
 }  // namespace luminar_steal
 

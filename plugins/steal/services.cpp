@@ -1,8 +1,10 @@
 // Sleep, yield, shared memory, runtime atomics and I/O hooks.
 //
-// I/O from a fiber task must not hold its worker, so the system call runs on the blocking
-// pool while the task parks (BlockedOp); from any other thread it runs in place. The
-// request is not cancellable: the kernel may be writing into the caller's buffer.
+// I/O from a fiber task parks the task while the I/O engine (io/io_engine.hpp: io_uring, or
+// epoll plus a small pool for regular files) performs it; the engine's completion makes the
+// task runnable again. copy_file, which blocks, runs on the blocking pool while the task
+// parks. From any other thread, I/O runs in place. A request is not cancellable: the
+// kernel may be writing into the caller's buffer.
 #include "services.hpp"
 
 #include "blocked_op.hpp"
@@ -11,16 +13,9 @@
 #include "metrics.hpp"
 #include "runtime.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
-#include <memory>
-#include <new>
 #include <thread>
 
 struct LuminarAtomic {
@@ -40,52 +35,22 @@ std::uint64_t read_bits(const LuminarAtomic *a, const void *from) {
 
 void write_bits(const LuminarAtomic *a, std::uint64_t bits, void *to) { std::memcpy(to, &bits, a->size); }
 
-int64_t copy_file_now(const char *from, const char *to);
-
-// One I/O system call, run where it cannot stall a worker (see the file comment).
-struct IoRequest {
-  enum Kind { read, write, copy } kind;
-  int fd;
-  void *buf;
-  std::size_t n;
-  int64_t offset;
-  const char *from, *to;
-  int64_t result = 0;
-
-  int64_t perform() {
-    switch (kind) {
-      case read: {
-        const ssize_t done = ::pread(fd, buf, n, offset);
-        return done < 0 ? -errno : done;
-      }
-      case write: {
-        const ssize_t done = ::pwrite(fd, buf, n, offset);
-        return done < 0 ? -errno : done;
-      }
-      case copy: return copy_file_now(from, to);
-    }
-    return -EINVAL;
-  }
-};
-
+// A task parked on an I/O request; whoever completes the request wakes it.
 struct ParkedIo {
-  IoRequest *request;
+  io::Completion completion;
   BlockedOp op;
+  const char *from = nullptr, *to = nullptr;  // copy_file only
 };
 
-void run_parked_io(void *arg) {
+void on_io_done(io::Completion *, void *arg) {
   auto *parked = static_cast<ParkedIo *>(arg);
-  parked->request->result = parked->request->perform();
-  if (parked->op.try_claim()) parked->op.complete(0, LUMINAR_CHAN_OK);
+  if (parked->op.try_claim()) parked->op.complete(0, LUMINAR_CHAN_OK);  // parked may be gone after this
 }
 
-int64_t submit_io(IoRequest request) {
-  metrics().io_operation();
-  if (current_fiber() == nullptr) return request.perform();
-  ParkedIo parked{&request, {}};
-  runtime().scheduler.blocking_pool().submit(BlockingPool::Job{&run_parked_io, &parked});
-  parked.op.wait();
-  return request.result;
+void run_copy(void *arg) {
+  auto *parked = static_cast<ParkedIo *>(arg);
+  parked->completion.result = io::copy_file(parked->from, parked->to);
+  on_io_done(&parked->completion, parked);
 }
 
 }  // namespace
@@ -104,15 +69,15 @@ void yield() {
   }
 }
 
-void *allocate_shared(std::size_t bytes, int32_t /*numa_node: no NUMA support in this plugin*/) {
-  void *p = std::malloc(bytes == 0 ? 1 : bytes);
+void *allocate_shared(std::size_t bytes, int32_t numa_node) {
+  void *p = runtime().allocator.allocate(bytes, numa_node);
   if (p != nullptr) metrics().memory_allocated(bytes);
   return p;
 }
 
 void free_shared(void *ptr, std::size_t bytes) {
   if (ptr == nullptr) return;
-  std::free(ptr);
+  runtime().allocator.deallocate(ptr, bytes);
   metrics().memory_freed(bytes);
 }
 
@@ -145,71 +110,36 @@ int32_t atomic_compare_exchange(LuminarAtomic *a, void *expected, const void *de
 void atomic_destroy(LuminarAtomic *a) { delete a; }
 
 int64_t io_read(int fd, void *buf, std::size_t n, int64_t offset) {
-  return submit_io(IoRequest{IoRequest::read, fd, buf, n, offset, nullptr, nullptr});
+  metrics().io_operation();
+  if (current_fiber() == nullptr) return io::read_blocking(fd, buf, n, offset);
+  ParkedIo parked;
+  parked.completion.callback = on_io_done;
+  parked.completion.arg = &parked;
+  runtime().io->submit_read(fd, buf, n, offset, &parked.completion);
+  parked.op.wait();
+  return parked.completion.result;
 }
 
 int64_t io_write(int fd, const void *buf, std::size_t n, int64_t offset) {
-  return submit_io(IoRequest{IoRequest::write, fd, const_cast<void *>(buf), n, offset, nullptr, nullptr});
+  metrics().io_operation();
+  if (current_fiber() == nullptr) return io::write_blocking(fd, buf, n, offset);
+  ParkedIo parked;
+  parked.completion.callback = on_io_done;
+  parked.completion.arg = &parked;
+  runtime().io->submit_write(fd, buf, n, offset, &parked.completion);
+  parked.op.wait();
+  return parked.completion.result;
 }
 
 int64_t io_copy_file(const char *from, const char *to) {
-  return submit_io(IoRequest{IoRequest::copy, -1, nullptr, 0, 0, from, to});
+  metrics().io_operation();
+  if (current_fiber() == nullptr) return io::copy_file(from, to);
+  ParkedIo parked;
+  parked.from = from;
+  parked.to = to;
+  runtime().scheduler.blocking_pool().submit(BlockingPool::Job{&run_copy, &parked});
+  parked.op.wait();
+  return parked.completion.result;
 }
-
-namespace {
-
-int64_t copy_file_now(const char *from, const char *to) {
-  const int in = ::open(from, O_RDONLY | O_CLOEXEC);
-  if (in < 0) return -errno;
-  struct stat info;
-  if (::fstat(in, &info) != 0) {
-    const int error = errno;
-    ::close(in);
-    return -error;
-  }
-  const int out = ::open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, info.st_mode & 0777);
-  if (out < 0) {
-    const int error = errno;
-    ::close(in);
-    return -error;
-  }
-  int64_t total = 0;
-  int error = 0;
-  bool kernel_copy = true;  // copy_file_range: no user-space buffer
-  constexpr std::size_t kBufferBytes = 1 << 16;
-  std::unique_ptr<char[]> buffer;  // on the heap: fiber stacks are small
-  for (;;) {
-    ssize_t done;
-    if (kernel_copy) {
-      done = ::copy_file_range(in, nullptr, out, nullptr, 1 << 30, 0);
-      if (done < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP) && total == 0) {
-        kernel_copy = false;
-        continue;
-      }
-    } else {
-      if (!buffer) buffer.reset(new char[kBufferBytes]);
-      done = ::read(in, buffer.get(), kBufferBytes);
-      for (ssize_t written = 0; done > 0 && written < done;) {
-        const ssize_t w = ::write(out, buffer.get() + written, static_cast<std::size_t>(done - written));
-        if (w < 0) {
-          done = -1;
-          break;
-        }
-        written += w;
-      }
-    }
-    if (done < 0) {
-      error = errno;
-      break;
-    }
-    if (done == 0) break;
-    total += done;
-  }
-  ::close(in);
-  if (::close(out) != 0 && error == 0) error = errno;
-  return error != 0 ? -error : total;
-}
-
-}  // namespace
 
 }  // namespace luminar_steal

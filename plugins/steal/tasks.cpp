@@ -3,6 +3,7 @@
 #include "fiber.hpp"
 #include "metrics.hpp"
 #include "runtime.hpp"
+#include "tracing.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -81,7 +82,9 @@ void run_task(LuminarTask *task) {
     } else {
       thread_task() = task;
     }
+    trace_run_begins(task);
     result = task->fn(task->data);
+    trace_run_ends(task, false);
     if (fiber != nullptr) {
       fiber->task = nullptr;
     } else {
@@ -134,7 +137,10 @@ void end_blocking() {
 }
 
 LuminarTask *spawn_task(const LuminarTaskDescriptor *desc) {
+  static std::atomic<uint64_t> next_id{1};
   auto *task = new LuminarTask();
+  // Relaxed: only uniqueness matters.
+  task->id = next_id.fetch_add(1, std::memory_order_relaxed);
   task->fn = desc->fn;
   task->data = desc->data;
   task->name = desc->name != nullptr ? desc->name : "";
