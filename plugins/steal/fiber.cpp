@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include <cxxabi.h>
+
 #ifdef LUMINAR_STEAL_ASAN
 #include <sanitizer/common_interface_defs.h>
 #endif
@@ -34,6 +36,22 @@ struct ThreadState {
 
 StackPool *pool = nullptr;  // set by init_fibers, before any fiber exists
 
+// The layout of the Itanium C++ ABI's __cxa_eh_globals (libstdc++ and libc++ on x86-64 and
+// AArch64): the caught-exception stack and the uncaught count, nothing else.
+struct EhGlobals {
+  void *caught;
+  unsigned int uncaught;
+};
+
+// __cxa_get_globals is declared __attribute__((const)): the compiler may reuse one call's
+// result after a switch, on another thread. Hence the same non-inline, opaque accessor as
+// thread_state().
+__attribute__((noinline)) EhGlobals *eh_globals() {
+  EhGlobals *p = reinterpret_cast<EhGlobals *>(abi::__cxa_get_globals());
+  asm volatile("" : "+r"(p)::"memory");
+  return p;
+}
+
 // Not inlined, and opaque to the optimiser (the asm), so that every call really computes
 // the calling thread's address: a fiber that resumes on another thread must not reuse the
 // address its previous thread had.
@@ -55,6 +73,9 @@ void arrive(ctx::transfer_t transfer) {
   ThreadState &state = thread_state();
   Fiber *self = state.current;
   const SwitchRecord record = state.pending;
+  EhGlobals *eh = eh_globals();
+  eh->caught = self->eh_state.caught;
+  eh->uncaught = self->eh_state.uncaught;
 #ifdef LUMINAR_STEAL_ASAN
   const void *from_bottom = nullptr;
   std::size_t from_size = 0;
@@ -121,6 +142,9 @@ void switch_to(Fiber *to, AfterSwitch after, void *arg, bool final) {
   check_canary(from);
   state.pending = SwitchRecord{from, after, arg};
   state.current = to;
+  const EhGlobals *eh = eh_globals();
+  from->eh_state.caught = eh->caught;
+  from->eh_state.uncaught = eh->uncaught;
   metrics().context_switch();
 #ifdef LUMINAR_STEAL_ASAN
   const void *bottom = to->stack.base != nullptr ? to->stack.usable_bottom() : to->asan_bottom;

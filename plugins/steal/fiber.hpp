@@ -36,6 +36,14 @@ struct Fiber {
   // fiber (run_task), read by that code and, while the fiber is parked, by whoever
   // resumes it (published through the ready queues).
   LuminarTask *task = nullptr;
+  // The C++ runtime's per-thread exception state (caught-exception stack, uncaught count)
+  // belongs to the code running on a fiber, not to the thread: it travels with the fiber
+  // (saved when it is left, restored when it is resumed), so a task that parks inside a
+  // catch block and resumes on another thread still sees its own exceptions.
+  struct {
+    void *caught = nullptr;
+    unsigned int uncaught = 0;
+  } eh_state;
   void *tsan_fiber = nullptr;
   // AddressSanitizer bookkeeping: the fake stack saved while suspended, and the bounds of
   // a home fiber (learned on the first switch away from it).
