@@ -32,8 +32,6 @@ void run_blocking_task(void *task) { run_task(static_cast<LuminarTask *>(task));
 
 }  // namespace
 
-bool on_worker_thread() { return worker_slot().worker != nullptr; }
-
 long current_worker_index() {
   const void *worker = worker_slot().worker;
   return worker != nullptr ? static_cast<long>(static_cast<const Scheduler::Worker *>(worker)->index) : -1;

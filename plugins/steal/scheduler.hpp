@@ -80,7 +80,6 @@ class Scheduler {
   void yield_task();
 
   BlockingPool &blocking_pool() { return blocking_; }
-  std::size_t worker_count() const { return workers_.size(); }
 
  private:
   static void worker_loop();   // the body of every worker fiber
@@ -110,8 +109,7 @@ class Scheduler {
   static constexpr std::size_t kMaxIdleFibers = 128;
 };
 
-// Whether this thread is a worker, and which (-1: none).
-bool on_worker_thread();
+// The index of the worker this thread is, or -1.
 long current_worker_index();
 
 }  // namespace luminar_steal

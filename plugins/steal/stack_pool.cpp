@@ -80,7 +80,6 @@ Stack StackPool::acquire() {
       if (guards_left_ > 0 && view.guarded.load(std::memory_order_relaxed) == slab.stacks_carved &&
           ::mprotect(stack.base, page_, PROT_NONE) == 0) {
         --guards_left_;
-        ++guarded_total_;
         stack.guarded = true;
         // Release: pairs with the acquire load in is_guard_address. Relaxed load above:
         // we are the only writer (m_).
@@ -125,11 +124,6 @@ bool StackPool::is_guard_address(const void *addr) const {
     return offset / stack_size_ < views_[i].guarded.load(std::memory_order_acquire) && offset % stack_size_ < page_;
   }
   return false;
-}
-
-std::size_t StackPool::guarded_stacks() const {
-  std::lock_guard<std::mutex> lock(m_);
-  return guarded_total_;
 }
 
 }  // namespace luminar_steal

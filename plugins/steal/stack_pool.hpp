@@ -63,8 +63,6 @@ class StackPool {
   static bool canary_intact(const Stack &stack);
 
   std::size_t stack_size() const { return stack_size_; }
-  std::size_t page_size() const { return page_; }
-  std::size_t guarded_stacks() const;  // for tests and metrics
 
  private:
   struct Slab {
@@ -80,11 +78,10 @@ class StackPool {
   const std::size_t page_;
   const std::size_t stack_size_;
   const std::size_t stacks_per_slab_;
-  mutable std::mutex m_;
+  std::mutex m_;
   std::vector<Stack> free_;   // under m_
   std::vector<Slab> slabs_;   // under m_
   std::size_t guards_left_;   // under m_: the guard budget (see the file comment)
-  std::size_t guarded_total_ = 0;  // under m_
   // Written under m_ (release), read by the signal handler (acquire), which takes no lock.
   std::atomic<std::size_t> slab_count_{0};
   std::unique_ptr<SlabView[]> views_;
