@@ -66,11 +66,13 @@ class WorkStealingDeque {
     // Relaxed: owner-written fields (see push).
     const std::int64_t b = bottom_.load(std::memory_order_relaxed) - 1;
     Array *a = array_.load(std::memory_order_relaxed);
+    // Relaxed (seq_cst under TSan): ordered against the top load by the fence below.
     bottom_.store(b, kAroundSeqCstFence);
     // Seq_cst fence between the bottom store and the top load: either a concurrent thief
     // sees the decremented bottom or we see its incremented top, never neither (Lê et al.,
     // take; pairs with the fence in steal).
     seq_cst_fence();
+    // Relaxed (seq_cst under TSan): ordered after the bottom store by the fence above.
     std::int64_t t = top_.load(kAroundSeqCstFence);
     if (t > b) {
       // Relaxed: restores the owner's own field.

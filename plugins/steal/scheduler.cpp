@@ -195,6 +195,7 @@ LuminarTask *Scheduler::take(Worker &worker, bool &contended) {
   LuminarTask *task = nullptr;
   if (!critical_.empty() && (task = critical_.pop()) != nullptr) return task;
   if (!high_.empty() && (task = high_.pop()) != nullptr) return task;
+  if (++worker.ticks % kFairnessTick == 0 && !injection_.empty() && (task = injection_.pop()) != nullptr) return task;
   if ((task = worker.deque.pop()) != nullptr) return task;
   if (!injection_.empty() && (task = injection_.pop()) != nullptr) return task;
   const std::size_t n = workers_.size();

@@ -61,7 +61,9 @@ class Scheduler {
     const std::size_t index;
     WorkStealingDeque<LuminarTask> deque;  // pushed/popped only by this worker's thread
     std::minstd_rand rng;                   // only this worker's thread
+    unsigned ticks = 0;                     // only this worker's thread: looks for work
   };
+  static constexpr unsigned kFairnessTick = 61;
 
   // placements: the CPUs each worker may run on (LUMINAR_NUMA=1), or empty.
   Scheduler(std::size_t workers, std::size_t blocking_threads, std::vector<std::vector<int>> placements);
