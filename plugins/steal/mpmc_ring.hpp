@@ -125,7 +125,6 @@ class MpmcRing {
     const std::uint64_t tail = tail_.load(std::memory_order_relaxed) & ~kClosed;
     return tail > head ? static_cast<std::size_t>(tail - head) : 0;
   }
-  std::size_t capacity() const { return capacity_; }
 
  private:
   static constexpr std::uint64_t kClosed = std::uint64_t{1} << 63;

@@ -96,15 +96,15 @@ class Scheduler {
   void notify();
   Fiber *idle_fiber();
 
-  std::vector<std::unique_ptr<Worker>> workers_;
-  const std::vector<std::vector<int>> placements_;
+  std::vector<std::unique_ptr<Worker>> workers_;    // fixed after construction
+  const std::vector<std::vector<int>> placements_;  // CPUs per worker (LUMINAR_NUMA=1), or empty
   SharedQueue critical_, high_, injection_, low_;
   BlockingPool blocking_;
 
   std::atomic<std::uint32_t> epoch_{0};     // futex word of sleeping workers
   std::atomic<std::uint32_t> sleepers_{0};  // workers between announcing sleep and waking
-  std::atomic<bool> stopping_{false};
-  std::atomic<std::size_t> running_workers_{0};
+  std::atomic<bool> stopping_{false};               // set once by shutdown
+  std::atomic<std::size_t> running_workers_{0};     // worker threads not yet exited
 
   std::mutex idle_m_;
   std::vector<Fiber *> idle_fibers_;  // under idle_m_: loop fibers not in use
