@@ -45,7 +45,11 @@ void shutdown() {
   rt.timers.stop();
   rt.scheduler.shutdown();
   finish_tracing();
-  if (rt.report_metrics) metrics().report("steal");
+  if (rt.report_metrics) {
+    metrics().report("steal");
+    std::fprintf(stderr, "  I/O backend %s, fiber stacks of %zu bytes\n", rt.io->backend_name(),
+                 stack_pool().stack_size());
+  }
 }
 
 void propagate_error(LuminarGroup *group, const LuminarErrorContext *ctx) {
