@@ -1,7 +1,8 @@
 // Waiting on channels. Every blocking, timed and non-blocking channel operation is a select
 // (a plain send or recv has one case), as in Go's runtime/select.go:
-//   0. a single case on a buffered channel first tries the lock-free ring (channel.hpp),
-//      which also settles it when it must not block (try_*, zero timeout);
+//   0. when every case is on a buffered channel, poll the rings lock-free in a random
+//      order (channel.hpp); that also settles a select that must not block (default,
+//      zero timeout);
 //   1. lock every channel involved, in address order (two selects never deadlock), and
 //      announce a waiter on each case's queue, then fence (channel.hpp, invariant 2);
 //   2. poll the cases in a random order: the first ready one is taken, so each ready case
@@ -87,6 +88,31 @@ int32_t attempt_unlocked(const LuminarSelectCase &c) {
   return c.dir == LUMINAR_SELECT_SEND ? try_send_unlocked(c.channel, c.buffer) : try_recv_unlocked(c.channel, c.buffer);
 }
 
+bool all_buffered(const LuminarSelectCase *cases, std::size_t count) {
+  for (std::size_t i = 0; i < count; ++i)
+    if (cases[i].channel->ring == nullptr) return false;
+  return true;
+}
+
+// Step 0: every case once, lock-free, in a random order (uniform among the ready ones).
+int32_t poll_unlocked(const LuminarSelectCase *cases, std::size_t count, std::size_t *chosen) {
+  if (count == 1) {
+    *chosen = 0;
+    return attempt_unlocked(cases[0]);
+  }
+  std::vector<std::size_t> order(count);
+  for (std::size_t i = 0; i < count; ++i) order[i] = i;
+  std::shuffle(order.begin(), order.end(), random_engine());
+  for (std::size_t i : order) {
+    const int32_t status = attempt_unlocked(cases[i]);
+    if (status != kWouldBlock) {
+      *chosen = i;
+      return status;
+    }
+  }
+  return kWouldBlock;
+}
+
 void on_deadline(void *op) {
   auto *blocked = static_cast<BlockedOp *>(op);
   if (blocked->try_claim()) blocked->complete(0, LUMINAR_CHAN_TIMEOUT);
@@ -159,14 +185,11 @@ int32_t select(const LuminarSelectCase *cases, std::size_t count, int64_t timeou
     // A blocking operation of a cancelled task fails even when it could proceed, so that a
     // task looping over a busy channel still stops (SPEC 1.4).
     if (!has_default && cancelled() != LUMINAR_NOT_CANCELLED) return LUMINAR_CHAN_CANCELLED;
-    if (count == 1 && cases[0].channel->ring != nullptr) {
-      const int32_t status = attempt_unlocked(cases[0]);
-      if (status != kWouldBlock) {
-        *chosen = 0;
-        return status;
-      }
-      // Non-blocking: the ring's answer stands (no waiter can be served by the mutex path
-      // that the ring could not serve).
+    if (count > 0 && all_buffered(cases, count)) {
+      const int32_t status = poll_unlocked(cases, count, chosen);
+      if (status != kWouldBlock) return status;
+      // Non-blocking: the rings' answers stand (for buffered channels the locked poll
+      // would try the very same ring operations).
       if (has_default) return LUMINAR_CHAN_EMPTY;
       if (timeout_ns == 0) return LUMINAR_CHAN_TIMEOUT;
     }
