@@ -126,7 +126,11 @@ run_one() {  # peer kernel -> its result line (or FAILED), with the environment 
   echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# $(c++ --version | head -1); $(go version); plugins: ${available[*]}; threads: $threads"
   # The plugins measured are those of the working tree, which may be ahead of the commit.
-  echo "# tree: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'), uncommitted files under hooks/ default_runtime/ plugins/: $(git -C "$root" status --porcelain -- hooks default_runtime plugins 2>/dev/null | wc -l)"
+  if git -C "$root" rev-parse --git-dir >/dev/null 2>&1; then
+    echo "# tree: $(git -C "$root" rev-parse --short HEAD), uncommitted files under hooks/ default_runtime/ plugins/: $(git -C "$root" status --porcelain -- hooks default_runtime plugins | wc -l)"
+  else
+    echo "# tree: $root is not a git checkout"
+  fi
 } | tee "$log"
 
 for ((round = 0; round < rounds; ++round)); do
