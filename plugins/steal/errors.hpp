@@ -4,9 +4,11 @@
 
 #include <luminar/hooks.h>
 
-#include <deque>
+#include <atomic>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace luminar_steal {
 
@@ -31,7 +33,11 @@ class ErrorList {
   };
 
   std::mutex m_;
-  std::deque<Stored> errors_;  // under m_; a deque never moves its elements, so views stay valid
+  // Under m_; each error is allocated on its own so that views stay valid, and a group
+  // without errors allocates nothing.
+  std::vector<std::unique_ptr<Stored>> errors_;
+  // errors_.size(), written under m_, read without it by count() and clear()'s fast path.
+  std::atomic<std::size_t> size_{0};
   LuminarErrorHandler handler_ = nullptr;  // under m_
   void *handler_data_ = nullptr;           // under m_
 };

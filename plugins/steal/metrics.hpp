@@ -9,15 +9,26 @@
 
 namespace luminar_steal {
 
+// Counters that every task touches (spawned, outcomes, started/finished, durations) are
+// sharded: each thread adds to its own cache line (Shard) and a snapshot sums them, so
+// workers do not bounce one line per task. Two figures are sampled, not exact: the mean
+// task duration is the mean over every kSampleEvery-th task a thread starts (its first
+// one included), timed with two clock reads; peak_concurrency is the highest number of
+// active tasks seen at those sampled starts (a lower bound of the true peak).
+//
 // Every counter is relaxed unless said otherwise: each is an independent statistic, read
 // only for a snapshot that need not be consistent across fields, and no other data is
 // published through them.
 class Metrics {
  public:
-  void task_spawned() { spawned_.fetch_add(1, std::memory_order_relaxed); }  // relaxed: a statistic (see above)
-  void task_started();
-  void task_finished(int32_t result, std::uint64_t duration_ns);
-  void task_skipped() { cancelled_.fetch_add(1, std::memory_order_relaxed); }  // relaxed: a statistic; cancelled before it started
+  static constexpr unsigned kShards = 32;
+  static constexpr unsigned kSampleEvery = 32;
+
+  void task_spawned();
+  // Returns whether this task is one of the sampled ones (to be timed).
+  bool task_started();
+  void task_finished(int32_t result, std::uint64_t duration_ns, bool timed);
+  void task_skipped();  // cancelled before it started
   void channel_operation() { channel_ops_.fetch_add(1, std::memory_order_relaxed); }  // relaxed: a statistic (see above)
   void io_operation() { io_ops_.fetch_add(1, std::memory_order_relaxed); }  // relaxed: a statistic (see above)
   void steal_attempt() { steal_attempts_.fetch_add(1, std::memory_order_relaxed); }  // relaxed: a statistic (see above)
@@ -29,15 +40,22 @@ class Metrics {
   void snapshot(LuminarMetrics *out) const;
   void report(const char *runtime_name) const;  // on stderr
 
+  // One thread's counters (several threads share one when there are more than kShards).
+  struct alignas(64) Shard {
+    std::atomic<std::uint64_t> spawned{0}, completed{0}, failed{0}, cancelled{0};
+    std::atomic<std::uint64_t> started{0}, finished{0};  // active = sum(started) - sum(finished)
+    std::atomic<std::uint64_t> total_duration_ns{0}, timed_tasks{0};
+  };
+
  private:
   static void raise_peak(std::atomic<std::uint64_t> &peak, std::uint64_t value);
+  std::uint64_t active() const;
 
-  std::atomic<std::uint64_t> spawned_{0}, completed_{0}, failed_{0}, cancelled_{0};
-  std::atomic<std::uint64_t> active_{0}, peak_active_{0};
+  Shard shards_[kShards];
+  std::atomic<std::uint64_t> peak_active_{0};
   std::atomic<std::uint64_t> channel_ops_{0}, io_ops_{0};
   std::atomic<std::uint64_t> steal_attempts_{0}, steal_successes_{0}, switches_{0};
   std::atomic<std::uint64_t> memory_{0}, peak_memory_{0};
-  std::atomic<std::uint64_t> total_duration_ns_{0}, timed_tasks_{0};
 };
 
 Metrics &metrics();

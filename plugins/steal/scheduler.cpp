@@ -149,6 +149,16 @@ void Scheduler::yield_task() {
   switch_to(idle_fiber(), &Scheduler::requeue_task, nullptr);
 }
 
+LuminarTask *Scheduler::pop_local() {
+  auto *worker = static_cast<Worker *>(worker_slot().worker);
+  return worker != nullptr ? worker->deque.pop() : nullptr;
+}
+
+void Scheduler::unpop_local(LuminarTask *task) {
+  static_cast<Worker *>(worker_slot().worker)->deque.push(task);
+  notify();  // a worker may have gone to sleep while the deque looked empty
+}
+
 void Scheduler::submit(LuminarTask *task) {
   if (task->flags & LUMINAR_TASK_BLOCKING) {
     blocking_.submit(BlockingPool::Job{&run_blocking_task, task});

@@ -80,6 +80,10 @@ class Scheduler {
   void park(AfterSwitch after, void *arg);
   // On a task's fiber: lets other runnable tasks go first. Returns at once if none.
   void yield_task();
+  // On a worker: takes the task at the bottom of its own deque (the newest), or null
+  // (also off workers). unpop_local puts such a task back, on the same worker.
+  LuminarTask *pop_local();
+  void unpop_local(LuminarTask *task);
 
   BlockingPool &blocking_pool() { return blocking_; }
 

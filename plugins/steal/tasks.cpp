@@ -20,6 +20,22 @@ __attribute__((noinline)) LuminarTask *&thread_task() {
   return *p;
 }
 
+// A unique task id (for traces). Each thread takes ids from a block of its own, so that
+// spawning threads do not share a counter. Non-inline accessor: see thread_task.
+__attribute__((noinline)) uint64_t next_task_id() {
+  static constexpr uint64_t kBlock = 1024;
+  static std::atomic<uint64_t> next_block{0};
+  thread_local uint64_t next = 0, end = 0;
+  uint64_t *p = &next, *e = &end;
+  asm volatile("" : "+r"(p), "+r"(e)::"memory");
+  if (*p == *e) {
+    // Relaxed: only uniqueness matters. Ids start at 1.
+    *p = next_block.fetch_add(kBlock, std::memory_order_relaxed) + 1;
+    *e = *p + kBlock;
+  }
+  return (*p)++;
+}
+
 void unref(LuminarTask *task) {
   // acq_rel: the last holder must see every write of the others before deleting.
   if (task->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete task;
@@ -50,15 +66,33 @@ void leave_group(LuminarGroup *group, LuminarTask *task) {
     (task->group_prev != nullptr ? task->group_prev->group_next : group->live_tasks) = task->group_next;
     if (task->group_next != nullptr) task->group_next->group_prev = task->group_prev;
     --group->started;
-    if (!group->waiting.empty()) {
-      next = group->waiting.front();
-      group->waiting.pop_front();
+    if ((next = group->waiting_head) != nullptr) {
+      if ((group->waiting_head = next->waiting_next) == nullptr) group->waiting_tail = nullptr;
       ++group->started;
     }
     if (--group->live == 0) waiters.swap(group->waiters);
   }
   if (next != nullptr) runtime().scheduler.submit(next);
   wake_all(waiters);  // the group may be destroyed from here on
+}
+
+// Before group_wait parks: runs the group's tasks found at the bottom of this worker's
+// deque inline (see the file comment); stops at the first task that is not one of them
+// or is a parked task to resume, which goes back where it was.
+void help_group(LuminarGroup *group) {
+  Fiber *fiber = current_fiber();
+  if (fiber == nullptr || fiber->task == nullptr) return;  // not a task on a worker
+  Scheduler &scheduler = runtime().scheduler;
+  while (LuminarTask *task = scheduler.pop_local()) {
+    if (task->group != group || task->resume_fiber != nullptr) {
+      scheduler.unpop_local(task);
+      return;
+    }
+    LuminarTask *const waiter = fiber->task;
+    trace_run_ends(waiter, false);
+    run_task(task);
+    trace_run_begins(waiter);
+  }
 }
 
 }  // namespace
@@ -73,10 +107,12 @@ void run_task(LuminarTask *task) {
   if (task->cancel_reason.load() != LUMINAR_NOT_CANCELLED) {
     metrics().task_skipped();
   } else {
-    metrics().task_started();
-    const auto start = Clock::now();
+    const bool timed = metrics().task_started();
+    const Clock::time_point start = timed ? Clock::now() : Clock::time_point();
     // The fiber stays the same across parks (the thread may not): `fiber` stays valid.
+    // `outer` is the task that runs this one inline while it waits for its group, or null.
     Fiber *fiber = current_fiber();
+    LuminarTask *const outer = fiber != nullptr ? fiber->task : thread_task();
     if (fiber != nullptr) {
       fiber->task = task;
     } else {
@@ -86,15 +122,22 @@ void run_task(LuminarTask *task) {
     result = task->fn(task->data);
     trace_run_ends(task, false);
     if (fiber != nullptr) {
-      fiber->task = nullptr;
+      fiber->task = outer;
     } else {
-      thread_task() = nullptr;
+      thread_task() = outer;
     }
-    const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
-    metrics().task_finished(result, static_cast<std::uint64_t>(elapsed));
+    const auto elapsed = timed ? std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count() : 0;
+    metrics().task_finished(result, static_cast<std::uint64_t>(elapsed), timed);
   }
   if (task->has_timeout) runtime().timers.cancel(&task->timeout_timer);
   if (task->group != nullptr) leave_group(task->group, task);
+  // Only the scheduler's reference left: the spawner released its handle, so nobody can
+  // join, and the task has left its group, so nobody can cancel it. Acquire: pairs with
+  // the release half of release_task's decrement (its writes are visible before delete).
+  if (task->refs.load(std::memory_order_acquire) == 1) {
+    delete task;
+    return;
+  }
   std::vector<BlockedOp *> joiners;
   {
     std::lock_guard<std::mutex> lock(task->m);
@@ -111,7 +154,7 @@ void cancel_task(LuminarTask *task, int32_t reason) {
   // The owner unregisters under task->m (end_blocking) after it woke, so the op is alive.
   if (task->blocked_op != nullptr && task->blocked_op->try_claim()) task->blocked_op->complete(0, LUMINAR_CHAN_CANCELLED);
   // Still under task->m: group_destroy unregisters under it, so these stay alive.
-  for (LuminarGroup *group : task->owned_groups) cancel_group(group, reason);
+  for (LuminarGroup *group = task->owned_groups; group != nullptr; group = group->owner_next) cancel_group(group, reason);
 }
 
 void cancel_group(LuminarGroup *group, int32_t reason) {
@@ -137,10 +180,8 @@ void end_blocking() {
 }
 
 LuminarTask *spawn_task(const LuminarTaskDescriptor *desc) {
-  static std::atomic<uint64_t> next_id{1};
   auto *task = new LuminarTask();
-  // Relaxed: only uniqueness matters.
-  task->id = next_id.fetch_add(1, std::memory_order_relaxed);
+  task->id = next_task_id();
   task->fn = desc->fn;
   task->data = desc->data;
   task->name = desc->name != nullptr ? desc->name : "";
@@ -162,7 +203,8 @@ LuminarTask *spawn_task(const LuminarTaskDescriptor *desc) {
     group->live_tasks = task;
     if (group->cancel_reason != LUMINAR_NOT_CANCELLED) set_reason(task->cancel_reason, group->cancel_reason);
     if (group->max_concurrency != 0 && group->started >= group->max_concurrency) {
-      group->waiting.push_back(task);
+      (group->waiting_tail != nullptr ? group->waiting_tail->waiting_next : group->waiting_head) = task;
+      group->waiting_tail = task;
       return task;
     }
     ++group->started;
@@ -209,7 +251,9 @@ LuminarGroup *group_create(const LuminarGroupOptions *options) {
     // The owner outlives the group (group_destroy runs inside it), no reference needed.
     group->owner = owner;
     std::lock_guard<std::mutex> lock(owner->m);
-    owner->owned_groups.push_back(group);
+    group->owner_next = owner->owned_groups;
+    if (owner->owned_groups != nullptr) owner->owned_groups->owner_prev = group;
+    owner->owned_groups = group;
     group->cancel_reason = owner->cancel_reason.load();
   }
   if (options->timeout_ns >= 0) {
@@ -224,18 +268,24 @@ LuminarGroup *group_create(const LuminarGroupOptions *options) {
 void group_cancel(LuminarGroup *group) { cancel_group(group, LUMINAR_CANCEL_REQUESTED); }
 
 int32_t group_wait(LuminarGroup *group) {
+  help_group(group);
   BlockedOp op;
-  bool wait = false;
+  int32_t reason;
   {
     std::lock_guard<std::mutex> lock(group->m);
     if (group->live != 0) {
       group->waiters.push_back(&op);
-      wait = true;
+      reason = -1;
+    } else {
+      reason = group->cancel_reason;
     }
   }
-  if (wait) op.wait();
-  std::lock_guard<std::mutex> lock(group->m);
-  switch (group->cancel_reason) {
+  if (reason == -1) {
+    op.wait();
+    std::lock_guard<std::mutex> lock(group->m);
+    reason = group->cancel_reason;
+  }
+  switch (reason) {
     case LUMINAR_CANCEL_TIMEOUT: return LUMINAR_GROUP_TIMED_OUT;
     case LUMINAR_CANCEL_REQUESTED: return LUMINAR_GROUP_CANCELLED;
     default: return LUMINAR_GROUP_COMPLETED;
@@ -246,7 +296,8 @@ void group_destroy(LuminarGroup *group) {
   if (group->has_timeout) runtime().timers.cancel(&group->timeout_timer);
   if (LuminarTask *owner = group->owner) {
     std::lock_guard<std::mutex> lock(owner->m);
-    owner->owned_groups.erase(std::find(owner->owned_groups.begin(), owner->owned_groups.end(), group));
+    (group->owner_prev != nullptr ? group->owner_prev->owner_next : owner->owned_groups) = group->owner_next;
+    if (group->owner_next != nullptr) group->owner_next->owner_prev = group->owner_prev;
   }
   delete group;  // ~ErrorList releases the payloads
 }

@@ -9,7 +9,10 @@
 // with LUMINAR_CHAN_CANCELLED) and cancels the groups it created; cancelling a group
 // cancels its live tasks. Lock order follows the same direction (group, then its tasks,
 // then their groups), so it cannot cycle. join_task and group_wait park like any other
-// blocking operation but are not cancellable (hooks.h).
+// blocking operation but are not cancellable (hooks.h). Before parking, group_wait runs
+// the group's own tasks that wait at the bottom of its worker's deque on the waiting
+// fiber (as oneTBB's task_group::wait does); only the group's own, never another task,
+// so the waiter never ends up under a task that waits for it.
 #ifndef LUMINAR_STEAL_TASKS_HPP
 #define LUMINAR_STEAL_TASKS_HPP
 
@@ -20,7 +23,6 @@
 #include <luminar/hooks.h>
 
 #include <atomic>
-#include <deque>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -50,18 +52,22 @@ struct LuminarTask {
   luminar_steal::Fiber *resume_fiber = nullptr;
   // Links in the group's list of live tasks (intrusive, so leaving is O(1)); under group->m.
   LuminarTask *group_prev = nullptr, *group_next = nullptr;
+  // Next in the group's FIFO of tasks beyond max_concurrency; under group->m.
+  LuminarTask *waiting_next = nullptr;
 
   std::mutex m;
   bool finished = false;                                // under m
   luminar_steal::BlockedOp *blocked_op = nullptr;       // under m: what cancel claims
   std::vector<luminar_steal::BlockedOp *> joiners;      // under m: join_task callers
-  std::vector<LuminarGroup *> owned_groups;             // under m: groups it created
+  LuminarGroup *owned_groups = nullptr;                 // under m: groups it created (owner_next list)
 };
 
 struct LuminarGroup {
   std::string name;
   uint32_t max_concurrency = 0;
   LuminarTask *owner = nullptr;  // the task that created it, or NULL
+  // Links in the owner's list of groups it created (intrusive, no allocation); under owner->m.
+  LuminarGroup *owner_prev = nullptr, *owner_next = nullptr;
   luminar_steal::Timer timeout_timer;
   bool has_timeout = false;
   luminar_steal::ErrorList errors;
@@ -70,7 +76,8 @@ struct LuminarGroup {
   // Under m:
   std::size_t live = 0;      // spawned and not finished
   std::size_t started = 0;   // submitted to the scheduler and not finished
-  std::deque<LuminarTask *> waiting;  // beyond max_concurrency, not yet submitted
+  // Beyond max_concurrency, not yet submitted: a FIFO linked through waiting_next.
+  LuminarTask *waiting_head = nullptr, *waiting_tail = nullptr;
   LuminarTask *live_tasks = nullptr;  // first of the live tasks (linked list), for cancellation
   std::vector<luminar_steal::BlockedOp *> waiters;  // group_wait callers
   int32_t cancel_reason = LUMINAR_NOT_CANCELLED;

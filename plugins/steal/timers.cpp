@@ -79,7 +79,10 @@ void Timers::run() {
     }
     Timer *first = heap_.front();
     if (Clock::now() < first->deadline) {
-      changed_.wait_until(lock, first->deadline);
+      // A copy: wait_until reads its deadline again after relocking, when the timer may
+      // have been cancelled and its owner (often a stack frame) gone.
+      const Clock::time_point deadline = first->deadline;
+      changed_.wait_until(lock, deadline);
       continue;
     }
     remove_at(0);
