@@ -33,7 +33,11 @@ void leave_group(LuminarGroup *group, LuminarTask *task) {
   LuminarTask *next = nullptr;
   {
     std::lock_guard<std::mutex> lock(group->m);
-    group->tasks.erase(std::find(group->tasks.begin(), group->tasks.end(), task));
+    // Swap-remove: O(1), so joining n tasks is not quadratic; the order does not matter.
+    LuminarTask *last = group->tasks.back();
+    group->tasks[task->group_slot] = last;
+    last->group_slot = task->group_slot;
+    group->tasks.pop_back();
     --group->started;
     if (!group->waiting.empty()) {
       next = group->waiting.front();
@@ -128,6 +132,7 @@ LuminarTask *spawn_task(const LuminarTaskDescriptor *desc) {
   if (LuminarGroup *group = task->group) {
     std::lock_guard<std::mutex> lock(group->m);
     ++group->live;
+    task->group_slot = group->tasks.size();
     group->tasks.push_back(task);
     if (group->cancel_reason != LUMINAR_NOT_CANCELLED) set_reason(task->cancel_reason, group->cancel_reason);
     if (group->max_concurrency != 0 && group->started >= group->max_concurrency) {

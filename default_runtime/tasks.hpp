@@ -32,6 +32,7 @@ struct LuminarTask {
   uint32_t flags = 0;
   int32_t priority = LUMINAR_PRIORITY_NORMAL;
   LuminarGroup *group = nullptr;
+  std::size_t group_slot = 0;  // its index in group->tasks, under group->m
   luminar_default::Timers::Id timeout_timer = 0;  // set before the task is submitted
   // LuminarCancelReason; the first reason sticks. Read without the lock by cancelled().
   std::atomic<int32_t> cancel_reason{LUMINAR_NOT_CANCELLED};
@@ -56,7 +57,7 @@ struct LuminarGroup {
   std::size_t live = 0;      // spawned and not finished
   std::size_t started = 0;   // submitted to the scheduler and not finished
   std::deque<LuminarTask *> waiting;  // beyond max_concurrency, not yet submitted
-  std::vector<LuminarTask *> tasks;   // live tasks, for cancellation
+  std::vector<LuminarTask *> tasks;   // live tasks, for cancellation (unordered; see group_slot)
   int32_t cancel_reason = LUMINAR_NOT_CANCELLED;
 };
 
