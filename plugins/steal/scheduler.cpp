@@ -30,6 +30,17 @@ __attribute__((noinline)) WorkerSlot &worker_slot() {
 
 void run_blocking_task(void *task) { run_task(static_cast<LuminarTask *>(task)); }
 
+// One step of a spin-wait: tells the core (and a hyperthread sibling) that we are waiting.
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield" ::: "memory");
+#else
+  asm volatile("" ::: "memory");
+#endif
+}
+
 }  // namespace
 
 long current_worker_index() {
@@ -138,6 +149,24 @@ void Scheduler::park(AfterSwitch after, void *arg) {
   Fiber *self = current_fiber();
   trace_run_ends(self->task, true);
   self->task->resume_fiber = self;
+  // A parked task in this worker's next slot (typically the one this task just woke) is
+  // resumed directly: one switch instead of two, and no loop fiber taken from the pool.
+  // Not while a critical or high task waits: the worker loop serves those first.
+  auto *worker = static_cast<Worker *>(worker_slot().worker);
+  if (worker != nullptr && critical_.empty() && high_.empty()) {
+    if (LuminarTask *next = take_next(*worker)) {
+      if (Fiber *parked = next->resume_fiber) {
+        next->resume_fiber = nullptr;
+        trace_resumed(next);
+        switch_to(parked, after, arg);
+        return;
+      }
+      // A task that has not run yet needs a loop fiber: back into the slot it came from.
+      // Acq_rel: as in make_ready.
+      if (LuminarTask *other = worker->next.exchange(next, std::memory_order_acq_rel)) worker->deque.push(other);
+      notify();
+    }
+  }
   switch_to(idle_fiber(), after, arg);
 }
 
@@ -167,7 +196,17 @@ void Scheduler::submit(LuminarTask *task) {
   enqueue(task, static_cast<Worker *>(worker_slot().worker));
 }
 
-void Scheduler::make_ready(LuminarTask *task) { enqueue(task, static_cast<Worker *>(worker_slot().worker)); }
+void Scheduler::make_ready(LuminarTask *task) {
+  auto *local = static_cast<Worker *>(worker_slot().worker);
+  if (local == nullptr || task->priority != LUMINAR_PRIORITY_NORMAL) {
+    enqueue(task, local);
+    return;
+  }
+  // Acq_rel: the release publishes the task (its resume_fiber) to the exchange that takes
+  // it from the slot (acquire, in take); the acquire pairs with the put of `previous`.
+  if (LuminarTask *previous = local->next.exchange(task, std::memory_order_acq_rel)) local->deque.push(previous);
+  notify();
+}
 
 void Scheduler::enqueue(LuminarTask *task, Worker *local) {
   switch (task->priority) {
@@ -189,6 +228,9 @@ void Scheduler::notify() {
   // fence, then the load of sleepers_. Relaxed load: ordered by the fence.
   handshake_fence();
   if (sleepers_.load(std::memory_order_relaxed) == 0) return;
+  // Acq_rel: if a wake-up is in flight, the release half publishes our work to the woken
+  // worker, whose exchange in find_work reads this value (or a later one); else we wake.
+  if (waking_.exchange(true, std::memory_order_acq_rel)) return;
   // Release: pairs with the acquire load of epoch_ in find_work (a woken worker sees the work).
   epoch_.fetch_add(1, std::memory_order_release);
   futex_wake(&epoch_, 1);
@@ -196,16 +238,27 @@ void Scheduler::notify() {
 
 bool Scheduler::has_visible_work() const {
   if (!critical_.empty() || !high_.empty() || !injection_.empty() || !low_.empty()) return true;
-  for (const auto &worker : workers_)
+  for (const auto &worker : workers_) {
     if (!worker->deque.empty_hint()) return true;
+    // Relaxed: a hint, ordered by the sleeper's handshake fence; take() re-checks.
+    if (worker->next.load(std::memory_order_relaxed) != nullptr) return true;
+  }
   return false;
 }
 
-LuminarTask *Scheduler::take(Worker &worker, bool &contended) {
+// Takes the task in `worker`'s next slot, or null. Relaxed load: a hint, the exchange
+// decides. Acquire exchange: pairs with the release half of the put (make_ready).
+LuminarTask *Scheduler::take_next(Worker &worker) {
+  if (worker.next.load(std::memory_order_relaxed) == nullptr) return nullptr;
+  return worker.next.exchange(nullptr, std::memory_order_acquire);
+}
+
+LuminarTask *Scheduler::take(Worker &worker, bool steal_next) {
   LuminarTask *task = nullptr;
   if (!critical_.empty() && (task = critical_.pop()) != nullptr) return task;
   if (!high_.empty() && (task = high_.pop()) != nullptr) return task;
   if (++worker.ticks % kFairnessTick == 0 && !injection_.empty() && (task = injection_.pop()) != nullptr) return task;
+  if ((task = take_next(worker)) != nullptr) return task;
   if ((task = worker.deque.pop()) != nullptr) return task;
   if (!injection_.empty() && (task = injection_.pop()) != nullptr) return task;
   const std::size_t n = workers_.size();
@@ -219,8 +272,14 @@ LuminarTask *Scheduler::take(Worker &worker, bool &contended) {
         metrics().steal_success();
         trace_stolen(task, victim.index);
         return task;
-      case WorkStealingDeque<LuminarTask>::StealResult::lost_race: contended = true; break;
+      case WorkStealingDeque<LuminarTask>::StealResult::lost_race:
       case WorkStealingDeque<LuminarTask>::StealResult::empty: break;
+    }
+  }
+  if (steal_next) {
+    for (std::size_t i = 0; i < n; ++i) {
+      Worker &victim = *workers_[(start + i) % n];
+      if (&victim != &worker && (task = take_next(victim)) != nullptr) return task;
     }
   }
   if (!low_.empty() && (task = low_.pop()) != nullptr) return task;
@@ -228,10 +287,15 @@ LuminarTask *Scheduler::take(Worker &worker, bool &contended) {
 }
 
 LuminarTask *Scheduler::find_work(Worker &worker) {
+  bool woken = false;
   for (;;) {
-    bool contended = false;
-    if (LuminarTask *task = take(worker, contended)) return task;
-    if (contended) continue;
+    for (unsigned round = 0; round < kSpinRounds; ++round) {
+      if (LuminarTask *task = take(worker, round >= kNextPatience)) {
+        if (woken && has_visible_work()) notify();  // pass the wake-up on
+        return task;
+      }
+      for (int i = 0; i < 8; ++i) cpu_relax();
+    }
     // Sleeper side of the handshake (see the header). Acquire: pairs with the release
     // increment in notify(). Relaxed increment: ordered by the fence.
     const std::uint32_t epoch = epoch_.load(std::memory_order_acquire);
@@ -239,14 +303,25 @@ LuminarTask *Scheduler::find_work(Worker &worker) {
     handshake_fence();
     if (has_visible_work()) {
       sleepers_.fetch_sub(1, std::memory_order_relaxed);  // relaxed: a count, see above
+      // A wake-up may have been issued for us: acq_rel as after futex_wait below.
+      woken = waking_.exchange(false, std::memory_order_acq_rel);
       continue;
     }
     if (stopping_.load()) {
       sleepers_.fetch_sub(1, std::memory_order_relaxed);  // relaxed: a count, see above
       return nullptr;
     }
+    // No wake-up can be in flight for us unnoticed: one issued before this point has
+    // changed epoch_ (futex_wait returns at once), one issued later finds us waiting. So
+    // the flag is cleared here, or a wake-up that found nobody waiting would leave it set
+    // and stop every later notify() (an extra wake-up is all that clearing it early costs).
+    waking_.store(false);
     futex_wait(&epoch_, epoch);
     sleepers_.fetch_sub(1, std::memory_order_relaxed);  // relaxed: a count, see above
+    // Acq_rel: reads the notify() exchange that skipped its wake-up because of ours (or a
+    // later one), so the work it queued is visible to the looks that follow; release lets
+    // the next notify() wake again.
+    woken = waking_.exchange(false, std::memory_order_acq_rel);
   }
 }
 

@@ -7,6 +7,13 @@
 //   worker, LIFO for locality), 4. the shared injection queue (normal tasks spawned or
 //   woken by threads that are not workers, and yielded tasks), 5. the other workers'
 //   deques, stolen from the top, starting at a random victim, 6. the shared low queue.
+// Before its deque, a worker looks at its `next` slot (Go's runnext): a normal task that a
+// task on this worker woke (a channel hand-off, a finished join) goes there, so that when
+// the waker parks right after, as a sender waiting for the reply does, the worker switches
+// straight to the woken task, which stays on this core and wakes nobody. A slot holds one
+// task; a second one pushes the first into the deque. Other workers take a slot's task
+// only after they have looked for work kNextPatience times and found none (step 5½), so
+// a waker that keeps running does not hold the woken task for long.
 // `blocking` tasks never enter these queues: they run on the BlockingPool.
 //
 // A task runs on the fiber the worker is currently on; it costs no fiber of its own
@@ -14,11 +21,17 @@
 // (or a new one) and the parked fiber keeps its stack; when that task is resumed, the
 // resuming worker switches to it and its own loop fiber becomes idle (recycled).
 //
+// A worker that finds no work spins (kSpinRounds looks, with pauses) before it sleeps, so
+// that work arriving soon after, as in a ping-pong between tasks, is taken without a
+// futex wake-up: notify() only wakes workers that announced themselves asleep.
 // Idle workers sleep on a futex (epoch_): a worker announces itself in sleepers_, fences,
 // re-checks every queue, then waits for epoch_ to change; whoever queues work fences and,
 // if sleepers_ is non-zero, bumps epoch_ and wakes one. Either the sleeper sees the work
 // or the producer sees the sleeper (Dekker), so no wake-up is lost, and idle workers burn
-// no CPU.
+// no CPU. One wake-up is in flight at a time (waking_): until the woken worker runs again
+// and clears it, producers do not issue more (a loaded machine may take long to schedule
+// it); the woken worker then looks for work, and wakes the next sleeper if it finds some
+// while more is visible; every worker clears it before it waits on the futex.
 #ifndef LUMINAR_STEAL_SCHEDULER_HPP
 #define LUMINAR_STEAL_SCHEDULER_HPP
 
@@ -62,8 +75,13 @@ class Scheduler {
     WorkStealingDeque<LuminarTask> deque;  // pushed/popped only by this worker's thread
     std::minstd_rand rng;                   // only this worker's thread
     unsigned ticks = 0;                     // only this worker's thread: looks for work
+    // The task woken last by a task on this worker (see the file comment), or null. Put
+    // and taken by this worker, taken by others after kNextPatience looks; exchanges only.
+    std::atomic<LuminarTask *> next{nullptr};
   };
   static constexpr unsigned kFairnessTick = 61;
+  static constexpr unsigned kSpinRounds = 2048;   // looks for work before sleeping
+  static constexpr unsigned kNextPatience = 16;  // looks before taking another worker's next
 
   // placements: the CPUs each worker may run on (LUMINAR_NUMA=1), or empty.
   Scheduler(std::size_t workers, std::size_t blocking_threads, std::vector<std::vector<int>> placements);
@@ -94,7 +112,8 @@ class Scheduler {
   static void release_fiber(Fiber *from, void *);
   void worker_main(Worker *worker);
   LuminarTask *find_work(Worker &worker);  // sleeps while there is none; nullptr = stop
-  LuminarTask *take(Worker &worker, bool &contended);
+  LuminarTask *take(Worker &worker, bool steal_next);  // steal_next: also other workers' next slots
+  static LuminarTask *take_next(Worker &worker);
   bool has_visible_work() const;
   void enqueue(LuminarTask *task, Worker *local);
   void notify();
@@ -107,6 +126,7 @@ class Scheduler {
 
   std::atomic<std::uint32_t> epoch_{0};     // futex word of sleeping workers
   std::atomic<std::uint32_t> sleepers_{0};  // workers between announcing sleep and waking
+  std::atomic<bool> waking_{false};         // a wake-up issued, its worker not yet running
   std::atomic<bool> stopping_{false};               // set once by shutdown
   std::atomic<std::size_t> running_workers_{0};     // worker threads not yet exited
 

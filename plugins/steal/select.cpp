@@ -23,9 +23,9 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <random>
 #include <thread>
-#include <vector>
 
 namespace luminar_steal {
 namespace {
@@ -43,25 +43,50 @@ __attribute__((noinline)) std::minstd_rand &random_engine() {
   return *p;
 }
 
+// `count` elements, in the object for selects of up to kInline cases (no allocation on
+// the common paths), on the heap beyond. kInline stays small: the frame of a parked
+// select is part of what a parked task costs.
+template <class T>
+class CaseArray {
+ public:
+  static constexpr std::size_t kInline = 2;
+  explicit CaseArray(std::size_t count)
+      : heap_(count > kInline ? new T[count]() : nullptr), data_(heap_ != nullptr ? heap_.get() : inline_) {}
+  T &operator[](std::size_t i) { return data_[i]; }
+  T *begin() { return data_; }
+
+ private:
+  T inline_[kInline] = {};
+  std::unique_ptr<T[]> heap_;
+  T *data_;
+};
+
+// A random order of the cases 0 .. count-1.
+void shuffled_order(CaseArray<std::size_t> &order, std::size_t count) {
+  for (std::size_t i = 0; i < count; ++i) order[i] = i;
+  if (count > 1) std::shuffle(order.begin(), order.begin() + count, random_engine());
+}
+
 // The distinct channels of the cases, in address order, locked for the object's lifetime.
 class ChannelLocks {
  public:
-  ChannelLocks(const LuminarSelectCase *cases, std::size_t count) {
-    for (std::size_t i = 0; i < count; ++i) channels_.push_back(cases[i].channel);
-    std::sort(channels_.begin(), channels_.end(), std::less<LuminarChannel *>());
-    channels_.erase(std::unique(channels_.begin(), channels_.end()), channels_.end());
+  ChannelLocks(const LuminarSelectCase *cases, std::size_t count) : channels_(count) {
+    for (std::size_t i = 0; i < count; ++i) channels_[i] = cases[i].channel;
+    std::sort(channels_.begin(), channels_.begin() + count, std::less<LuminarChannel *>());
+    size_ = static_cast<std::size_t>(std::unique(channels_.begin(), channels_.begin() + count) - channels_.begin());
     lock();
   }
   ~ChannelLocks() { unlock(); }
   void lock() {
-    for (LuminarChannel *ch : channels_) ch->m.lock();
+    for (std::size_t i = 0; i < size_; ++i) channels_[i]->m.lock();
   }
   void unlock() {
-    for (auto it = channels_.rbegin(); it != channels_.rend(); ++it) (*it)->m.unlock();
+    for (std::size_t i = size_; i-- > 0;) channels_[i]->m.unlock();
   }
 
  private:
-  std::vector<LuminarChannel *> channels_;
+  CaseArray<LuminarChannel *> channels_;
+  std::size_t size_ = 0;
 };
 
 WaitQueue &queue_of(const LuminarSelectCase &c) {
@@ -71,8 +96,14 @@ WaitQueue &queue_of(const LuminarSelectCase &c) {
 // Mutexes held. Relaxed: announcements change only under the mutex; lock-free readers
 // fence before reading them (channel.hpp, invariant 2).
 void announce(const LuminarSelectCase *cases, std::size_t count) {
-  for (std::size_t i = 0; i < count; ++i) queue_of(cases[i]).announced.fetch_add(1, std::memory_order_relaxed);
-  handshake_fence();  // pairs with the fence after a lock-free push/pop (balance_if_announced)
+  bool any_buffered = false;
+  for (std::size_t i = 0; i < count; ++i) {
+    queue_of(cases[i]).announced.fetch_add(1, std::memory_order_relaxed);
+    any_buffered = any_buffered || cases[i].channel->ring != nullptr;
+  }
+  // Pairs with the fence after a lock-free push/pop (balance_if_announced). Unbuffered
+  // channels have no lock-free path: their counterparts read the queues under the mutex.
+  if (any_buffered) handshake_fence();
 }
 
 void withdraw(const LuminarSelectCase *cases, std::size_t count) {
@@ -100,10 +131,10 @@ int32_t poll_unlocked(const LuminarSelectCase *cases, std::size_t count, std::si
     *chosen = 0;
     return attempt_unlocked(cases[0]);
   }
-  std::vector<std::size_t> order(count);
-  for (std::size_t i = 0; i < count; ++i) order[i] = i;
-  std::shuffle(order.begin(), order.end(), random_engine());
-  for (std::size_t i : order) {
+  CaseArray<std::size_t> order(count);
+  shuffled_order(order, count);
+  for (std::size_t k = 0; k < count; ++k) {
+    const std::size_t i = order[k];
     const int32_t status = attempt_unlocked(cases[i]);
     if (status != kWouldBlock) {
       *chosen = i;
@@ -121,15 +152,15 @@ void on_deadline(void *op) {
 // One round of steps 1-4; returns a final status or kRetry.
 int32_t select_round(const LuminarSelectCase *cases, std::size_t count, bool has_deadline, Clock::time_point deadline,
                      bool has_default, std::size_t *chosen) {
-  std::vector<std::size_t> order(count);
-  for (std::size_t i = 0; i < count; ++i) order[i] = i;
-  std::shuffle(order.begin(), order.end(), random_engine());
+  CaseArray<std::size_t> order(count);
+  shuffled_order(order, count);
 
   BlockedOp op;
-  std::vector<Waiter> waiters(count);
+  CaseArray<Waiter> waiters(count);
   ChannelLocks locks(cases, count);
   announce(cases, count);
-  for (std::size_t i : order) {
+  for (std::size_t k = 0; k < count; ++k) {
+    const std::size_t i = order[k];
     const int32_t status = attempt_locked(cases[i]);
     if (status != kWouldBlock) {
       withdraw(cases, count);
