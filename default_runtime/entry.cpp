@@ -1,6 +1,7 @@
 // The `default` runtime plugin: its ConcurrencyHooks table, lifecycle and error hooks.
 // Standard library only (plus POSIX I/O calls).
 #include "channel.hpp"
+#include "runtime_atomics.hpp"
 #include "metrics.hpp"
 #include "runtime.hpp"
 #include "services.hpp"
@@ -99,12 +100,12 @@ ConcurrencyHooks make_table() {
   t.clear_errors = clear_errors;
   t.allocate_shared = allocate_shared;
   t.free_shared = free_shared;
-  t.atomic_create = atomic_create;
-  t.atomic_load = atomic_load;
-  t.atomic_store = atomic_store;
-  t.atomic_add = atomic_add;
-  t.atomic_compare_exchange = atomic_compare_exchange;
-  t.atomic_destroy = atomic_destroy;
+  t.atomic_create = luminar_plugin::atomic_create;
+  t.atomic_load = luminar_plugin::atomic_load;
+  t.atomic_store = luminar_plugin::atomic_store;
+  t.atomic_add = luminar_plugin::atomic_add;
+  t.atomic_compare_exchange = luminar_plugin::atomic_compare_exchange;
+  t.atomic_destroy = luminar_plugin::atomic_destroy;
   t.io_read = io_read;
   t.io_write = io_write;
   t.io_copy_file = io_copy_file;

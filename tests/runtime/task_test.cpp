@@ -24,16 +24,23 @@ using luminar::runtime::task_group;
 TEST_CASE("on_error(stop) rethrows the first error and cancels the other tasks") {
   task_group group(error_strategy::stop);
   channel<int> never;
+  channel<int> started(1);
   std::atomic<bool> cancelled_seen{false};
   group.spawn([&] {
     try {
+      started.send(1);
       never.recv();
     } catch (const luminar::task_cancelled &) {
       cancelled_seen = true;
       throw;
     }
   });
-  group.spawn([] { throw std::runtime_error("boom"); });
+  // Fails only once the other task runs: a task cancelled before it starts never runs, so
+  // it could not show that cancellation reaches a running, blocked task.
+  group.spawn([started] {
+    started.recv();
+    throw std::runtime_error("boom");
+  });
   CHECK_THROWS_WITH_AS(group.wait(), "boom", std::runtime_error);
   CHECK(cancelled_seen);
 }
