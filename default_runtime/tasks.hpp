@@ -12,7 +12,7 @@
 #define LUMINAR_DEFAULT_TASKS_HPP
 
 #include "blocked_op.hpp"
-#include "errors.hpp"
+#include "error_list.hpp"
 #include "timers.hpp"
 
 #include <luminar/hooks.h>
@@ -49,7 +49,7 @@ struct LuminarGroup {
   uint32_t max_concurrency = 0;
   LuminarTask *owner = nullptr;  // the task that created it (holds a reference), or NULL
   luminar_default::Timers::Id timeout_timer = 0;
-  luminar_default::ErrorList errors;
+  luminar_plugin::ErrorList errors;
 
   std::mutex m;
   std::condition_variable all_done;

@@ -7,6 +7,7 @@
 #include "overflow.hpp"
 #include "runtime.hpp"
 #include "runtime_atomics.hpp"
+#include "single_case_channel_ops.hpp"
 #include "services.hpp"
 #include "tasks.hpp"
 #include "tracing.hpp"
@@ -20,12 +21,12 @@ namespace {
 
 Runtime *instance = nullptr;  // written by init before any other hook is called
 
-ErrorList &detached_errors() {
-  static ErrorList *list = new ErrorList();  // never destroyed: detached tasks may report late
+luminar_plugin::ErrorList &detached_errors() {
+  static auto *list = new luminar_plugin::ErrorList();  // never destroyed: detached tasks may report late
   return *list;
 }
 
-ErrorList &errors_of(LuminarGroup *group) { return group != nullptr ? group->errors : detached_errors(); }
+luminar_plugin::ErrorList &errors_of(LuminarGroup *group) { return group != nullptr ? group->errors : detached_errors(); }
 
 int32_t init(const LuminarRuntimeConfig *config, char *error, std::size_t error_size) {
   if (config == nullptr || config->struct_size < sizeof(LuminarRuntimeConfig)) {
@@ -99,12 +100,7 @@ ConcurrencyHooks make_table() {
   t.channel_create = channel_create;
   t.channel_retain = channel_retain;
   t.channel_release = channel_release;
-  t.channel_send = channel_send;
-  t.channel_try_send = channel_try_send;
-  t.channel_send_for = channel_send_for;
-  t.channel_recv = channel_recv;
-  t.channel_try_recv = channel_try_recv;
-  t.channel_recv_for = channel_recv_for;
+  luminar_plugin::SingleCaseChannelOps<select>::install(t);  // send/recv: one-case selects
   t.channel_close = channel_close;
   t.channel_size = channel_size;
   t.channel_capacity = channel_capacity;

@@ -229,35 +229,4 @@ int32_t select(const LuminarSelectCase *cases, std::size_t count, int64_t timeou
   }
 }
 
-namespace {
-
-int32_t one_case(LuminarChannel *ch, LuminarSelectDir dir, void *buffer, int64_t timeout_ns, int32_t has_default) {
-  const LuminarSelectCase c{ch, dir, buffer};
-  std::size_t chosen = 0;
-  return select(&c, 1, timeout_ns, has_default, &chosen);
-}
-
-}  // namespace
-
-int32_t channel_send(LuminarChannel *ch, const void *elem) {
-  return one_case(ch, LUMINAR_SELECT_SEND, const_cast<void *>(elem), -1, 0);
-}
-
-int32_t channel_try_send(LuminarChannel *ch, const void *elem) {
-  const int32_t status = one_case(ch, LUMINAR_SELECT_SEND, const_cast<void *>(elem), -1, 1);
-  return status == LUMINAR_CHAN_EMPTY ? LUMINAR_CHAN_FULL : status;
-}
-
-int32_t channel_send_for(LuminarChannel *ch, const void *elem, int64_t timeout_ns) {
-  return one_case(ch, LUMINAR_SELECT_SEND, const_cast<void *>(elem), timeout_ns < 0 ? 0 : timeout_ns, 0);
-}
-
-int32_t channel_recv(LuminarChannel *ch, void *out) { return one_case(ch, LUMINAR_SELECT_RECV, out, -1, 0); }
-
-int32_t channel_try_recv(LuminarChannel *ch, void *out) { return one_case(ch, LUMINAR_SELECT_RECV, out, -1, 1); }
-
-int32_t channel_recv_for(LuminarChannel *ch, void *out, int64_t timeout_ns) {
-  return one_case(ch, LUMINAR_SELECT_RECV, out, timeout_ns < 0 ? 0 : timeout_ns, 0);
-}
-
 }  // namespace luminar_steal

@@ -17,7 +17,7 @@
 #define LUMINAR_STEAL_TASKS_HPP
 
 #include "blocked_op.hpp"
-#include "errors.hpp"
+#include "error_list.hpp"
 #include "timers.hpp"
 
 #include <luminar/hooks.h>
@@ -70,7 +70,7 @@ struct LuminarGroup {
   LuminarGroup *owner_prev = nullptr, *owner_next = nullptr;
   luminar_steal::Timer timeout_timer;
   bool has_timeout = false;
-  luminar_steal::ErrorList errors;
+  luminar_plugin::ErrorList errors;
 
   std::mutex m;
   // Under m:

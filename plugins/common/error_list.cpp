@@ -1,6 +1,6 @@
-#include "errors.hpp"
+#include "error_list.hpp"
 
-namespace luminar_default {
+namespace luminar_plugin {
 namespace {
 std::string copy(const char *text) { return text != nullptr ? text : ""; }
 }  // namespace
@@ -11,8 +11,11 @@ void ErrorList::record(const LuminarErrorContext *ctx) {
   const LuminarErrorContext *view;
   {
     std::lock_guard<std::mutex> lock(m_);
-    errors_.push_back(Stored{copy(ctx->error_type), copy(ctx->message), copy(ctx->task), copy(ctx->file), *ctx});
-    Stored &stored = errors_.back();
+    errors_.push_back(std::unique_ptr<Stored>(
+        new Stored{copy(ctx->error_type), copy(ctx->message), copy(ctx->task), copy(ctx->file), *ctx}));
+    // Release: pairs with the acquire in count(); the error counted is recorded.
+    size_.store(errors_.size(), std::memory_order_release);
+    Stored &stored = *errors_.back();
     stored.view.struct_size = sizeof(LuminarErrorContext);
     stored.view.error_type = ctx->error_type != nullptr ? stored.error_type.c_str() : nullptr;
     stored.view.message = stored.message.c_str();
@@ -34,23 +37,26 @@ void ErrorList::set_handler(LuminarErrorHandler handler, void *user_data) {
 }
 
 std::size_t ErrorList::count() {
-  std::lock_guard<std::mutex> lock(m_);
-  return errors_.size();
+  // Acquire: pairs with the release store in record() and clear().
+  return size_.load(std::memory_order_acquire);
 }
 
 const LuminarErrorContext *ErrorList::at(std::size_t index) {
   std::lock_guard<std::mutex> lock(m_);
-  return index < errors_.size() ? &errors_[index].view : nullptr;
+  return index < errors_.size() ? &errors_[index]->view : nullptr;
 }
 
 void ErrorList::clear() {
-  std::deque<Stored> released;
+  if (count() == 0) return;  // nothing to release (the common case, for every group)
+  std::vector<std::unique_ptr<Stored>> released;
   {
     std::lock_guard<std::mutex> lock(m_);
     released.swap(errors_);
+    // Release: pairs with the acquire in count().
+    size_.store(0, std::memory_order_release);
   }
-  for (Stored &error : released)
-    if (error.view.release_payload != nullptr) error.view.release_payload(error.view.payload);
+  for (const std::unique_ptr<Stored> &error : released)
+    if (error->view.release_payload != nullptr) error->view.release_payload(error->view.payload);
 }
 
-}  // namespace luminar_default
+}  // namespace luminar_plugin

@@ -1,6 +1,8 @@
-// Recorded task errors of one group (or of the detached tasks), in recording order.
-#ifndef LUMINAR_STEAL_ERRORS_HPP
-#define LUMINAR_STEAL_ERRORS_HPP
+// Recorded task errors of one group (or of the detached tasks), in recording order: what
+// the error hooks of every plugin store (propagate_error, collect_error, error_count,
+// error_at, clear_errors, set_error_handler).
+#ifndef LUMINAR_PLUGIN_COMMON_ERROR_LIST_HPP
+#define LUMINAR_PLUGIN_COMMON_ERROR_LIST_HPP
 
 #include <luminar/hooks.h>
 
@@ -10,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace luminar_steal {
+namespace luminar_plugin {
 
 class ErrorList {
  public:
@@ -42,6 +44,6 @@ class ErrorList {
   void *handler_data_ = nullptr;           // under m_
 };
 
-}  // namespace luminar_steal
+}  // namespace luminar_plugin
 
 #endif
