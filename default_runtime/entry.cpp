@@ -4,6 +4,7 @@
 #include "runtime_atomics.hpp"
 #include "single_case_channel_ops.hpp"
 #include "metrics.hpp"
+#include "metrics_report.hpp"
 #include "runtime.hpp"
 #include "services.hpp"
 #include "tasks.hpp"
@@ -37,7 +38,7 @@ void shutdown() {
   Runtime &rt = runtime();
   rt.timers.stop();
   rt.scheduler.shutdown();
-  if (rt.report_metrics) metrics().report("default");
+  if (rt.report_metrics) luminar_plugin::print_metrics_report("default", metrics().snapshot());
 }
 
 void propagate_error(LuminarGroup *group, const LuminarErrorContext *ctx) {
@@ -57,7 +58,7 @@ const LuminarErrorContext *error_at(LuminarGroup *group, std::size_t index) { re
 
 void clear_errors(LuminarGroup *group) { errors_of(group).clear(); }
 
-void get_metrics(LuminarMetrics *out) { metrics().snapshot(out); }
+void get_metrics(LuminarMetrics *out) { luminar_plugin::deliver_metrics(metrics().snapshot(), out); }
 
 ConcurrencyHooks make_table() {
   ConcurrencyHooks t{};

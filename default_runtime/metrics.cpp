@@ -1,7 +1,5 @@
 #include "metrics.hpp"
 
-#include "metrics_report.hpp"
-
 #include <cstring>
 
 namespace luminar_default {
@@ -39,7 +37,7 @@ void Metrics::memory_allocated(std::uint64_t bytes) {
   raise_peak(peak_memory_, memory_.fetch_add(bytes, std::memory_order_relaxed) + bytes);
 }
 
-void Metrics::snapshot(LuminarMetrics *out) const {
+LuminarMetrics Metrics::snapshot() const {
   LuminarMetrics m;
   std::memset(&m, 0, sizeof m);
   m.struct_size = sizeof m;
@@ -58,17 +56,7 @@ void Metrics::snapshot(LuminarMetrics *out) const {
   const std::uint64_t timed = timed_tasks_.load(std::memory_order_relaxed);
   m.mean_task_duration_ns = timed == 0 ? 0 : total_duration_ns_.load(std::memory_order_relaxed) / timed;
   // No work stealing and no fibers in this plugin: steal and context-switch counters stay 0.
-  const std::size_t fits = out->struct_size < sizeof m ? out->struct_size : sizeof m;
-  const std::uint32_t caller_size = out->struct_size;
-  std::memcpy(out, &m, fits);
-  out->struct_size = caller_size;
-}
-
-void Metrics::report(const char *runtime_name) const {
-  LuminarMetrics m;
-  m.struct_size = sizeof m;
-  snapshot(&m);
-  luminar_plugin::print_metrics_report(runtime_name, m);
+  return m;
 }
 
 }  // namespace luminar_default

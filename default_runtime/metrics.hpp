@@ -22,8 +22,7 @@ class Metrics {
   void memory_allocated(std::uint64_t bytes);
   void memory_freed(std::uint64_t bytes) { memory_.fetch_sub(bytes, std::memory_order_relaxed); }  // relaxed: a statistic (see above)
 
-  void snapshot(LuminarMetrics *out) const;
-  void report(const char *runtime_name) const;  // on stderr
+  LuminarMetrics snapshot() const;  // every field (struct_size = sizeof(LuminarMetrics))
 
  private:
   static void raise_peak(std::atomic<std::uint64_t> &peak, std::uint64_t value);

@@ -1,6 +1,8 @@
 #include "metrics_report.hpp"
 
 #include <cstdio>
+#include <cstdint>
+#include <cstring>
 
 namespace luminar_plugin {
 
@@ -19,6 +21,13 @@ void print_metrics_report(const char *runtime_name, const LuminarMetrics &m) {
                (unsigned long long)m.steal_successes, (unsigned long long)m.context_switches,
                (unsigned long long)m.channel_operations, (unsigned long long)m.io_operations,
                (unsigned long long)m.memory_current_bytes, (unsigned long long)m.memory_peak_bytes);
+}
+
+void deliver_metrics(const LuminarMetrics &m, LuminarMetrics *out) {
+  const std::size_t fits = out->struct_size < sizeof m ? out->struct_size : sizeof m;
+  const std::uint32_t caller_size = out->struct_size;
+  std::memcpy(out, &m, fits);
+  out->struct_size = caller_size;
 }
 
 }  // namespace luminar_plugin

@@ -3,6 +3,7 @@
 #include "channel.hpp"
 #include "fiber.hpp"
 #include "metrics.hpp"
+#include "metrics_report.hpp"
 #include "numa/placement.hpp"
 #include "overflow.hpp"
 #include "runtime.hpp"
@@ -48,7 +49,7 @@ void shutdown() {
   rt.scheduler.shutdown();
   finish_tracing();
   if (rt.report_metrics) {
-    metrics().report("steal");
+    luminar_plugin::print_metrics_report("steal", metrics().snapshot());
     std::fprintf(stderr, "  I/O backend %s, fiber stacks of %zu bytes\n", rt.io->backend_name(),
                  stack_pool().stack_size());
   }
@@ -71,7 +72,7 @@ const LuminarErrorContext *error_at(LuminarGroup *group, std::size_t index) { re
 
 void clear_errors(LuminarGroup *group) { errors_of(group).clear(); }
 
-void get_metrics(LuminarMetrics *out) { metrics().snapshot(out); }
+void get_metrics(LuminarMetrics *out) { luminar_plugin::deliver_metrics(metrics().snapshot(), out); }
 
 ConcurrencyHooks make_table() {
   ConcurrencyHooks t{};

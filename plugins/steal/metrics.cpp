@@ -1,7 +1,5 @@
 #include "metrics.hpp"
 
-#include "metrics_report.hpp"
-
 #include <cstring>
 
 namespace luminar_steal {
@@ -90,12 +88,10 @@ void Metrics::memory_allocated(std::uint64_t bytes) {
   raise_peak(peak_memory_, memory_.fetch_add(bytes, std::memory_order_relaxed) + bytes);
 }
 
-void Metrics::snapshot(LuminarMetrics *out) const {
+LuminarMetrics Metrics::snapshot() const {
   LuminarMetrics m;
   std::memset(&m, 0, sizeof m);
   m.struct_size = sizeof m;
-  // Acquire, first: pairs with the release in task_finished() (outcomes of finished tasks
-  // are visible below). The other loads are relaxed: see the class comment.
   // active() first: its acquire loads make the outcomes of the finished tasks it saw
   // visible below. The other loads are relaxed: see the class comment.
   m.tasks_active = active();
@@ -117,17 +113,7 @@ void Metrics::snapshot(LuminarMetrics *out) const {
   m.steal_attempts = steal_attempts_.load(std::memory_order_relaxed);
   m.steal_successes = steal_successes_.load(std::memory_order_relaxed);
   m.context_switches = switches_.load(std::memory_order_relaxed);
-  const std::size_t fits = out->struct_size < sizeof m ? out->struct_size : sizeof m;
-  const std::uint32_t caller_size = out->struct_size;
-  std::memcpy(out, &m, fits);
-  out->struct_size = caller_size;
-}
-
-void Metrics::report(const char *runtime_name) const {
-  LuminarMetrics m;
-  m.struct_size = sizeof m;
-  snapshot(&m);
-  luminar_plugin::print_metrics_report(runtime_name, m);
+  return m;
 }
 
 }  // namespace luminar_steal

@@ -37,8 +37,7 @@ class Metrics {
   void memory_allocated(std::uint64_t bytes);
   void memory_freed(std::uint64_t bytes) { memory_.fetch_sub(bytes, std::memory_order_relaxed); }  // relaxed: a statistic (see above)
 
-  void snapshot(LuminarMetrics *out) const;
-  void report(const char *runtime_name) const;  // on stderr
+  LuminarMetrics snapshot() const;  // every field (struct_size = sizeof(LuminarMetrics))
 
   // One thread's counters (several threads share one when there are more than kShards).
   struct alignas(64) Shard {

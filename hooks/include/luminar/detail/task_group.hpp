@@ -28,7 +28,9 @@ enum class error_strategy { stop, collect, ignore };  // on_error(...) (SPEC 1.4
 
 // Clauses of one spawn, in the order the generator writes them.
 struct spawn_options {
-  const char *name = nullptr;  // label in errors and metrics
+  // Label in errors and metrics. Must outlive the task (a string literal, as the generator
+  // writes): it is read again only when the task fails, so a spawn does not copy it.
+  const char *name = nullptr;
   LuminarPriority priority = LUMINAR_PRIORITY_NORMAL;
   bool blocking = false;
   int64_t timeout_ns = -1;  // spawn timeout(...)
@@ -42,12 +44,12 @@ inline void release_exception(void *payload) { delete static_cast<std::exception
 
 // Records `error` in `group` (NULL: the program-wide list of detached tasks). The group's
 // error handler, if any, applies the block's strategy.
-inline void record_error(LuminarGroup *group, const std::string &task, std::exception_ptr error) {
+inline void record_error(LuminarGroup *group, const char *task, std::exception_ptr error) {
   const std::string message = luminar::detail::describe_exception(error);
   LuminarErrorContext ctx{};
   ctx.struct_size = sizeof ctx;
   ctx.message = message.c_str();
-  ctx.task = task.c_str();
+  ctx.task = task;
   ctx.payload = new std::exception_ptr(std::move(error));
   ctx.release_payload = release_exception;
   luminar::detail::runtime_hooks().collect_error(group, &ctx);
@@ -57,14 +59,14 @@ inline void record_error(LuminarGroup *group, const std::string &task, std::exce
 // A task_cancelled escaping the body is not an error, unless the task's own (or its
 // block's) timeout caused it: then the block sees a timeout_error from this task.
 template <class F>
-int32_t run_body(F &body, LuminarGroup *group, const std::string &name) noexcept {
+int32_t run_body(F &body, LuminarGroup *group, const char *name) noexcept {
   try {
     try {
       body();
       return LUMINAR_TASK_OK;
     } catch (const task_cancelled &) {
       if (luminar::detail::runtime_hooks().cancelled() != LUMINAR_CANCEL_TIMEOUT) return LUMINAR_TASK_CANCELLED;
-      throw timeout_error("luminar: task '" + name + "' timed out");
+      throw timeout_error(std::string("luminar: task '") + name + "' timed out");
     }
   } catch (...) {
     try {
@@ -79,7 +81,7 @@ template <class F>
 struct task_state {
   F body;
   LuminarGroup *group;
-  std::string name;
+  const char *name;
 
   // The C entry point of every task: never throws.
   static int32_t run(void *data) noexcept {
