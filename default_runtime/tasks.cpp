@@ -56,6 +56,7 @@ LuminarTask *current_task() { return running_task; }
 void run_task(LuminarTask *task) {
   int32_t result = LUMINAR_TASK_CANCELLED;
   if (task->cancel_reason.load() != LUMINAR_NOT_CANCELLED) {
+    task->payload.drop();
     metrics().task_skipped();
   } else {
     metrics().task_started();
@@ -63,9 +64,9 @@ void run_task(LuminarTask *task) {
     running_task = task;
     if (task->flags & LUMINAR_TASK_BLOCKING) {
       BlockingScope blocking;  // its whole run counts as blocked: compensated
-      result = task->fn(task->data);
+      result = task->payload.run();
     } else {
-      result = task->fn(task->data);
+      result = task->payload.run();
     }
     running_task = nullptr;
     const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
@@ -117,10 +118,11 @@ void end_blocking() {
 }
 
 LuminarTask *spawn_task(const LuminarTaskDescriptor *desc) {
+  const bool handle = !(desc->flags & LUMINAR_TASK_NO_HANDLE);
   auto *task = new LuminarTask();
-  task->fn = desc->fn;
-  task->data = desc->data;
-  task->name = desc->name != nullptr ? desc->name : "";
+  if (!handle) task->refs.store(1, std::memory_order_relaxed);  // relaxed: not yet shared
+  task->payload.take(desc, nullptr, 0);
+  task->name.take(desc);
   task->flags = desc->flags;
   task->priority = desc->priority;
   task->group = desc->group;
@@ -137,12 +139,12 @@ LuminarTask *spawn_task(const LuminarTaskDescriptor *desc) {
     if (group->cancel_reason != LUMINAR_NOT_CANCELLED) set_reason(task->cancel_reason, group->cancel_reason);
     if (group->max_concurrency != 0 && group->started >= group->max_concurrency) {
       group->waiting.push_back(task);
-      return task;
+      return handle ? task : nullptr;
     }
     ++group->started;
   }
   submit(task);
-  return task;
+  return handle ? task : nullptr;
 }
 
 void join_task(LuminarTask *task) {

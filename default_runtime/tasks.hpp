@@ -1,7 +1,8 @@
 // Tasks and task groups.
 //
 // Ownership: a task has two references, the spawner's handle (join_task/release_task)
-// and the scheduler's (dropped after the task ran or was skipped). A group refers to its
+// and the scheduler's (dropped after the task ran or was skipped); a task spawned with
+// LUMINAR_TASK_NO_HANDLE has only the scheduler's. A group refers to its
 // live tasks only while they are unfinished; a task refers to its group until it has
 // finished, which group_wait waits for before the group may be destroyed.
 //
@@ -13,6 +14,7 @@
 
 #include "blocked_op.hpp"
 #include "error_list.hpp"
+#include "task_payload.hpp"
 #include "timers.hpp"
 
 #include <luminar/hooks.h>
@@ -26,9 +28,8 @@
 
 struct LuminarTask {
   std::atomic<int> refs{2};  // see the file comment
-  int32_t (*fn)(void *) = nullptr;
-  void *data = nullptr;
-  std::string name;
+  luminar_plugin::TaskPayload payload;  // its data on the heap when kept (no inline room)
+  luminar_plugin::TaskLabel name;
   uint32_t flags = 0;
   int32_t priority = LUMINAR_PRIORITY_NORMAL;
   LuminarGroup *group = nullptr;

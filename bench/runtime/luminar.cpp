@@ -121,9 +121,13 @@ double fib_root(int n) {
 double spawn_join(long n) {
   std::atomic<long> ran{0};
   const auto start = clock_type::now();
-  task_group group;
-  for (long i = 0; i < n; ++i) group.spawn([&ran] { ran.fetch_add(1, std::memory_order_relaxed); });
-  group.wait();
+  task_group root;
+  root.spawn([&] {
+    task_group group;
+    for (long i = 0; i < n; ++i) group.spawn([&ran] { ran.fetch_add(1, std::memory_order_relaxed); });
+    group.wait();
+  });
+  root.wait();
   const double elapsed = bench::seconds_since(start);
   bench::check(ran == n, "number of tasks run");
   return elapsed;

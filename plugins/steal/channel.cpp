@@ -90,7 +90,7 @@ void balance_if_announced(LuminarChannel *ch, WaitQueue &other_side) {
   handshake_fence();
   // Relaxed: ordered by the fence above (Dekker with select's announce-fence-poll).
   if (other_side.announced.load(std::memory_order_relaxed) == 0) return;
-  std::lock_guard<std::mutex> lock(ch->m);
+  std::lock_guard<SpinMutex> lock(ch->m);
   balance_locked(ch);
 }
 
@@ -166,7 +166,7 @@ void channel_release(LuminarChannel *ch) {
 int32_t channel_close(LuminarChannel *ch) {
   std::vector<Waiter *> woken;
   {
-    std::lock_guard<std::mutex> lock(ch->m);
+    std::lock_guard<SpinMutex> lock(ch->m);
     if (ch->closed) return 0;
     ch->closed = true;
     if (ch->ring != nullptr) ch->ring->close();
@@ -186,7 +186,7 @@ std::size_t channel_capacity(LuminarChannel *ch) { return ch->capacity; }
 
 int32_t channel_closed(LuminarChannel *ch) {
   if (ch->ring != nullptr) return ch->ring->closed() ? 1 : 0;
-  std::lock_guard<std::mutex> lock(ch->m);
+  std::lock_guard<SpinMutex> lock(ch->m);
   return ch->closed ? 1 : 0;
 }
 

@@ -28,6 +28,7 @@
 
 #include "blocked_op.hpp"
 #include "mpmc_ring.hpp"
+#include "spin_mutex.hpp"
 
 #include <luminar/hooks.h>
 
@@ -74,7 +75,7 @@ struct LuminarChannel {
   void (*const elem_destroy)(void *);
   const std::unique_ptr<luminar_steal::MpmcRing> ring;  // buffered channels only
 
-  std::mutex m;
+  luminar_steal::SpinMutex m;
   luminar_steal::WaitQueue recvq, sendq;  // see WaitQueue for what m protects
   bool closed = false;                    // under m (buffered: also the ring's closed bit)
 };

@@ -16,70 +16,88 @@ void Metrics::raise_peak(std::atomic<std::uint64_t> &peak, std::uint64_t value) 
   }
 }
 
+Metrics::Shard *Metrics::claim_shard() {
+  {
+    std::lock_guard<std::mutex> lock(left_m_);
+    if (!left_.empty()) {
+      Shard *shard = left_.back();  // the mutex orders the old owner's writes before ours
+      left_.pop_back();
+      return shard;
+    }
+  }
+  auto *shard = new Shard();
+  // Relaxed load: the CAS below decides; release on success publishes shard->next.
+  shard->next = shards_.load(std::memory_order_relaxed);
+  while (!shards_.compare_exchange_weak(shard->next, shard, std::memory_order_release, std::memory_order_relaxed)) {
+  }
+  return shard;
+}
+
+void Metrics::leave_shard(Shard *shard) {
+  std::lock_guard<std::mutex> lock(left_m_);
+  left_.push_back(shard);
+}
+
 namespace {
 
+// The calling thread's shard, claimed on first use and left at thread exit.
 struct ThreadMetrics {
   Metrics::Shard *shard = nullptr;
   unsigned starts = 0;  // tasks this thread started: every kSampleEvery-th is sampled
-};
-
-// Not inlined and opaque to the optimiser: callers run on fibers that migrate between
-// threads and must reach the state of the thread they are on now (see fiber.hpp).
-__attribute__((noinline)) ThreadMetrics &thread_metrics(Metrics::Shard *shards) {
-  thread_local ThreadMetrics state;
-  ThreadMetrics *p = &state;
-  asm volatile("" : "+r"(p)::"memory");
-  if (p->shard == nullptr) {
-    static std::atomic<unsigned> next_shard{0};
-    // Relaxed: only spreads threads over the shards.
-    p->shard = &shards[next_shard.fetch_add(1, std::memory_order_relaxed) % Metrics::kShards];
+  ~ThreadMetrics() {
+    if (shard != nullptr) metrics().leave_shard(shard);
   }
-  return *p;
-}
+};
 
 }  // namespace
 
-void Metrics::task_spawned() {
-  // Relaxed: a statistic (see the class comment).
-  thread_metrics(shards_).shard->spawned.fetch_add(1, std::memory_order_relaxed);
+// Not inlined and opaque to the optimiser: callers run on fibers that migrate between
+// threads and must reach the state of the thread they are on now (see fiber.hpp).
+__attribute__((noinline)) static ThreadMetrics &thread_metrics() {
+  thread_local ThreadMetrics state;
+  ThreadMetrics *p = &state;
+  asm volatile("" : "+r"(p)::"memory");
+  if (p->shard == nullptr) p->shard = metrics().claim_shard();
+  return *p;
 }
 
-void Metrics::task_skipped() {
-  // Relaxed: a statistic (see the class comment).
-  thread_metrics(shards_).shard->cancelled.fetch_add(1, std::memory_order_relaxed);
-}
+void Metrics::task_spawned() { add(thread_metrics().shard->spawned, 1); }
+
+void Metrics::task_skipped() { add(thread_metrics().shard->cancelled, 1); }
 
 bool Metrics::task_started() {
-  ThreadMetrics &state = thread_metrics(shards_);
+  ThreadMetrics &state = thread_metrics();
   // Relaxed: ordered before this task's finished increment (release) by the task's own
   // program order, which snapshot() relies on (see active()).
-  state.shard->started.fetch_add(1, std::memory_order_relaxed);
+  add(state.shard->started, 1);
   if (state.starts++ % kSampleEvery != 0) return false;
   raise_peak(peak_active_, active());
   return true;
 }
 
 void Metrics::task_finished(int32_t result, std::uint64_t duration_ns, bool timed) {
-  Shard &shard = *thread_metrics(shards_).shard;
-  // Relaxed: see the class comment.
+  Shard &shard = *thread_metrics().shard;
   if (timed) {
-    shard.total_duration_ns.fetch_add(duration_ns, std::memory_order_relaxed);
-    shard.timed_tasks.fetch_add(1, std::memory_order_relaxed);
+    add(shard.total_duration_ns, duration_ns);
+    add(shard.timed_tasks, 1);
   }
-  auto &counter = result == LUMINAR_TASK_OK ? shard.completed : result == LUMINAR_TASK_CANCELLED ? shard.cancelled : shard.failed;
-  counter.fetch_add(1, std::memory_order_relaxed);  // relaxed: published by the release below
+  add(result == LUMINAR_TASK_OK ? shard.completed : result == LUMINAR_TASK_CANCELLED ? shard.cancelled : shard.failed, 1);
   // Release, last: pairs with the acquire loads in active(), so a snapshot that sees this
   // task no longer active also sees its outcome counted (and its start).
-  shard.finished.fetch_add(1, std::memory_order_release);
+  add(shard.finished, 1, std::memory_order_release);
 }
 
 std::uint64_t Metrics::active() const {
   // Finished first, with acquire (pairs with the release in task_finished): every start
   // of a task counted here is then visible below, so the difference is never negative.
   std::uint64_t finished = 0, started = 0;
-  for (const Shard &shard : shards_) finished += shard.finished.load(std::memory_order_acquire);
+  // Acquire: pairs with the release push in claim_shard (the next links are visible).
+  Shard *const head = shards_.load(std::memory_order_acquire);
+  for (const Shard *shard = head; shard != nullptr; shard = shard->next)
+    finished += shard->finished.load(std::memory_order_acquire);
   // Relaxed: ordered after the acquire loads above.
-  for (const Shard &shard : shards_) started += shard.started.load(std::memory_order_relaxed);
+  for (const Shard *shard = head; shard != nullptr; shard = shard->next)
+    started += shard->started.load(std::memory_order_relaxed);
   return started - finished;
 }
 
@@ -96,13 +114,14 @@ LuminarMetrics Metrics::snapshot() const {
   // visible below. The other loads are relaxed: see the class comment.
   m.tasks_active = active();
   std::uint64_t total_duration_ns = 0, timed = 0;
-  for (const Shard &shard : shards_) {
-    m.tasks_spawned += shard.spawned.load(std::memory_order_relaxed);
-    m.tasks_completed += shard.completed.load(std::memory_order_relaxed);
-    m.tasks_failed += shard.failed.load(std::memory_order_relaxed);
-    m.tasks_cancelled += shard.cancelled.load(std::memory_order_relaxed);
-    total_duration_ns += shard.total_duration_ns.load(std::memory_order_relaxed);
-    timed += shard.timed_tasks.load(std::memory_order_relaxed);
+  // Acquire: as in active().
+  for (const Shard *shard = shards_.load(std::memory_order_acquire); shard != nullptr; shard = shard->next) {
+    m.tasks_spawned += shard->spawned.load(std::memory_order_relaxed);
+    m.tasks_completed += shard->completed.load(std::memory_order_relaxed);
+    m.tasks_failed += shard->failed.load(std::memory_order_relaxed);
+    m.tasks_cancelled += shard->cancelled.load(std::memory_order_relaxed);
+    total_duration_ns += shard->total_duration_ns.load(std::memory_order_relaxed);
+    timed += shard->timed_tasks.load(std::memory_order_relaxed);
   }
   m.peak_concurrency = peak_active_.load(std::memory_order_relaxed);
   m.channel_operations = channel_ops_.load(std::memory_order_relaxed);

@@ -6,22 +6,26 @@
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
+#include <vector>
 
 namespace luminar_steal {
 
 // Counters that every task touches (spawned, outcomes, started/finished, durations) are
-// sharded: each thread adds to its own cache line (Shard) and a snapshot sums them, so
-// workers do not bounce one line per task. Two figures are sampled, not exact: the mean
-// task duration is the mean over every kSampleEvery-th task a thread starts (its first
-// one included), timed with two clock reads; peak_concurrency is the highest number of
-// active tasks seen at those sampled starts (a lower bound of the true peak).
+// per thread: each thread owns a Shard (its own cache line) and is its only writer, so an
+// increment is a plain load and store, no locked instruction; a snapshot sums the shards.
+// Shards are never freed: a thread that exits leaves its shard to the next new thread, so
+// the list grows only to the most threads alive at once. Two figures are sampled, not
+// exact: the mean task duration is the mean over every kSampleEvery-th task a thread
+// starts (its first one included), timed with two clock reads; peak_concurrency is the
+// highest number of active tasks seen at those sampled starts (a lower bound of the true
+// peak).
 //
 // Every counter is relaxed unless said otherwise: each is an independent statistic, read
 // only for a snapshot that need not be consistent across fields, and no other data is
 // published through them.
 class Metrics {
  public:
-  static constexpr unsigned kShards = 32;
   static constexpr unsigned kSampleEvery = 32;
 
   void task_spawned();
@@ -39,18 +43,32 @@ class Metrics {
 
   LuminarMetrics snapshot() const;  // every field (struct_size = sizeof(LuminarMetrics))
 
-  // One thread's counters (several threads share one when there are more than kShards).
+  // One thread's counters: written only by the thread that owns the shard (atomics so
+  // that snapshots may read them), by add() below.
   struct alignas(64) Shard {
     std::atomic<std::uint64_t> spawned{0}, completed{0}, failed{0}, cancelled{0};
     std::atomic<std::uint64_t> started{0}, finished{0};  // active = sum(started) - sum(finished)
     std::atomic<std::uint64_t> total_duration_ns{0}, timed_tasks{0};
+    Shard *next = nullptr;  // in the list of every shard; set before the shard is published
   };
+  // The owner's increment: its only writer, so no read-modify-write is needed.
+  static void add(std::atomic<std::uint64_t> &counter, std::uint64_t value,
+                  std::memory_order order = std::memory_order_relaxed) {
+    // Relaxed load: the owner reads its own last store.
+    counter.store(counter.load(std::memory_order_relaxed) + value, order);
+  }
+  Shard *claim_shard();                 // for a new thread: a left shard, or a new one
+  void leave_shard(Shard *shard);       // at thread exit
 
  private:
   static void raise_peak(std::atomic<std::uint64_t> &peak, std::uint64_t value);
   std::uint64_t active() const;
 
-  Shard shards_[kShards];
+  // Every shard ever made, newest first; push-only, so readers need no lock. Release on
+  // the push, acquire on the read of the head: a reader sees each shard's next link.
+  std::atomic<Shard *> shards_{nullptr};
+  std::mutex left_m_;
+  std::vector<Shard *> left_;  // under left_m_: shards of exited threads, to reuse
   std::atomic<std::uint64_t> peak_active_{0};
   std::atomic<std::uint64_t> channel_ops_{0}, io_ops_{0};
   std::atomic<std::uint64_t> steal_attempts_{0}, steal_successes_{0}, switches_{0};

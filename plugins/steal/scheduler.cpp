@@ -30,17 +30,6 @@ __attribute__((noinline)) WorkerSlot &worker_slot() {
 
 void run_blocking_task(void *task) { run_task(static_cast<LuminarTask *>(task)); }
 
-// One step of a spin-wait: tells the core (and a hyperthread sibling) that we are waiting.
-inline void cpu_relax() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield" ::: "memory");
-#else
-  asm volatile("" ::: "memory");
-#endif
-}
-
 }  // namespace
 
 long current_worker_index() {
@@ -49,14 +38,14 @@ long current_worker_index() {
 }
 
 void SharedQueue::push(LuminarTask *task) {
-  std::lock_guard<std::mutex> lock(m_);
+  std::lock_guard<SpinMutex> lock(m_);
   tasks_.push_back(task);
   // Relaxed: written under m_; readers only use it as a hint (see empty()).
   size_.store(tasks_.size(), std::memory_order_relaxed);
 }
 
 LuminarTask *SharedQueue::pop() {
-  std::lock_guard<std::mutex> lock(m_);
+  std::lock_guard<SpinMutex> lock(m_);
   if (tasks_.empty()) return nullptr;
   LuminarTask *task = tasks_.front();
   tasks_.pop_front();
@@ -120,7 +109,7 @@ void Scheduler::worker_loop() {
 void Scheduler::recycle_fiber(Fiber *from, void *) {
   Scheduler &self = runtime().scheduler;
   {
-    std::lock_guard<std::mutex> lock(self.idle_m_);
+    std::lock_guard<SpinMutex> lock(self.idle_m_);
     if (self.idle_fibers_.size() < kMaxIdleFibers) {
       self.idle_fibers_.push_back(from);
       return;
@@ -135,7 +124,7 @@ void Scheduler::release_fiber(Fiber *from, void *) { fiber_destroy(from); }
 
 Fiber *Scheduler::idle_fiber() {
   {
-    std::lock_guard<std::mutex> lock(idle_m_);
+    std::lock_guard<SpinMutex> lock(idle_m_);
     if (!idle_fibers_.empty()) {
       Fiber *fiber = idle_fibers_.back();
       idle_fibers_.pop_back();

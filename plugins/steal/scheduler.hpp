@@ -38,6 +38,7 @@
 #include "blocking_pool.hpp"
 #include "deque.hpp"
 #include "fiber.hpp"
+#include "spin_mutex.hpp"
 
 #include <atomic>
 #include <cstddef>
@@ -62,7 +63,7 @@ class SharedQueue {
   bool empty() const { return size_.load(std::memory_order_relaxed) == 0; }
 
  private:
-  std::mutex m_;
+  SpinMutex m_;
   std::deque<LuminarTask *> tasks_;   // under m_
   std::atomic<std::size_t> size_{0};  // written under m_
 };
@@ -130,7 +131,7 @@ class Scheduler {
   std::atomic<bool> stopping_{false};               // set once by shutdown
   std::atomic<std::size_t> running_workers_{0};     // worker threads not yet exited
 
-  std::mutex idle_m_;
+  SpinMutex idle_m_;
   std::vector<Fiber *> idle_fibers_;  // under idle_m_: loop fibers not in use
   static constexpr std::size_t kMaxIdleFibers = 128;
 };

@@ -1,5 +1,6 @@
 #include "tasks.hpp"
 
+#include "block_cache.hpp"
 #include "fiber.hpp"
 #include "metrics.hpp"
 #include "runtime.hpp"
@@ -7,9 +8,33 @@
 
 #include <algorithm>
 #include <chrono>
+#include <new>
 
 namespace luminar_steal {
 namespace {
+
+// Task data up to this size lives in the task's own block: the closures of generated
+// spawns (a few references or copies) fit.
+constexpr std::size_t kInlineTaskData = 64;
+constexpr std::size_t round_up16(std::size_t n) { return (n + 15) / 16 * 16; }
+constexpr std::size_t kTaskRecordSize = round_up16(sizeof(LuminarTask));
+static_assert(alignof(LuminarTask) <= luminar_plugin::TaskPayload::kInlineAlign, "records are 16-aligned");
+static_assert(alignof(LuminarGroup) <= 16, "groups are 16-aligned");
+
+// Immortal: tasks and their threads may outlive static destructors.
+BlockCache &task_blocks() {
+  static BlockCache *cache = new BlockCache(kTaskRecordSize + kInlineTaskData);
+  return *cache;
+}
+BlockCache &group_blocks() {
+  static BlockCache *cache = new BlockCache(round_up16(sizeof(LuminarGroup)));
+  return *cache;
+}
+
+void destroy_task(LuminarTask *task) {
+  task->~LuminarTask();
+  task_blocks().release(task);
+}
 
 // The task of a thread that runs tasks without fibers (the blocking pool). Reached through
 // a non-inline accessor, like all thread state that fiber code reads (fiber.hpp).
@@ -38,7 +63,7 @@ __attribute__((noinline)) uint64_t next_task_id() {
 
 void unref(LuminarTask *task) {
   // acq_rel: the last holder must see every write of the others before deleting.
-  if (task->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete task;
+  if (task->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) destroy_task(task);
 }
 
 // First reason wins; returns whether this call set it.
@@ -62,7 +87,7 @@ void leave_group(LuminarGroup *group, LuminarTask *task) {
   LuminarTask *next = nullptr;
   std::vector<BlockedOp *> waiters;
   {
-    std::lock_guard<std::mutex> lock(group->m);
+    std::lock_guard<SpinMutex> lock(group->m);
     (task->group_prev != nullptr ? task->group_prev->group_next : group->live_tasks) = task->group_next;
     if (task->group_next != nullptr) task->group_next->group_prev = task->group_prev;
     --group->started;
@@ -105,6 +130,7 @@ LuminarTask *current_task() {
 void run_task(LuminarTask *task) {
   int32_t result = LUMINAR_TASK_CANCELLED;
   if (task->cancel_reason.load() != LUMINAR_NOT_CANCELLED) {
+    task->payload.drop();
     metrics().task_skipped();
   } else {
     const bool timed = metrics().task_started();
@@ -119,7 +145,7 @@ void run_task(LuminarTask *task) {
       thread_task() = task;
     }
     trace_run_begins(task);
-    result = task->fn(task->data);
+    result = task->payload.run();
     trace_run_ends(task, false);
     if (fiber != nullptr) {
       fiber->task = outer;
@@ -135,12 +161,12 @@ void run_task(LuminarTask *task) {
   // join, and the task has left its group, so nobody can cancel it. Acquire: pairs with
   // the release half of release_task's decrement (its writes are visible before delete).
   if (task->refs.load(std::memory_order_acquire) == 1) {
-    delete task;
+    destroy_task(task);
     return;
   }
   std::vector<BlockedOp *> joiners;
   {
-    std::lock_guard<std::mutex> lock(task->m);
+    std::lock_guard<SpinMutex> lock(task->m);
     task->finished = true;
     joiners.swap(task->joiners);
   }
@@ -150,7 +176,7 @@ void run_task(LuminarTask *task) {
 
 void cancel_task(LuminarTask *task, int32_t reason) {
   set_reason(task->cancel_reason, reason);
-  std::lock_guard<std::mutex> lock(task->m);
+  std::lock_guard<SpinMutex> lock(task->m);
   // The owner unregisters under task->m (end_blocking) after it woke, so the op is alive.
   if (task->blocked_op != nullptr && task->blocked_op->try_claim()) task->blocked_op->complete(0, LUMINAR_CHAN_CANCELLED);
   // Still under task->m: group_destroy unregisters under it, so these stay alive.
@@ -158,7 +184,7 @@ void cancel_task(LuminarTask *task, int32_t reason) {
 }
 
 void cancel_group(LuminarGroup *group, int32_t reason) {
-  std::lock_guard<std::mutex> lock(group->m);
+  std::lock_guard<SpinMutex> lock(group->m);
   if (group->cancel_reason == LUMINAR_NOT_CANCELLED) group->cancel_reason = reason;
   for (LuminarTask *task = group->live_tasks; task != nullptr; task = task->group_next) cancel_task(task, reason);
 }
@@ -166,7 +192,7 @@ void cancel_group(LuminarGroup *group, int32_t reason) {
 bool begin_blocking(BlockedOp *op) {
   LuminarTask *task = current_task();
   if (task == nullptr) return true;
-  std::lock_guard<std::mutex> lock(task->m);
+  std::lock_guard<SpinMutex> lock(task->m);
   if (task->cancel_reason.load() != LUMINAR_NOT_CANCELLED) return false;
   task->blocked_op = op;
   return true;
@@ -175,16 +201,18 @@ bool begin_blocking(BlockedOp *op) {
 void end_blocking() {
   LuminarTask *task = current_task();
   if (task == nullptr) return;
-  std::lock_guard<std::mutex> lock(task->m);
+  std::lock_guard<SpinMutex> lock(task->m);
   task->blocked_op = nullptr;
 }
 
 LuminarTask *spawn_task(const LuminarTaskDescriptor *desc) {
-  auto *task = new LuminarTask();
+  const bool handle = !(desc->flags & LUMINAR_TASK_NO_HANDLE);
+  void *block = task_blocks().allocate();
+  auto *task = new (block) LuminarTask();
+  if (!handle) task->refs.store(1, std::memory_order_relaxed);  // relaxed: not yet shared
   task->id = next_task_id();
-  task->fn = desc->fn;
-  task->data = desc->data;
-  task->name = desc->name != nullptr ? desc->name : "";
+  task->payload.take(desc, static_cast<char *>(block) + kTaskRecordSize, kInlineTaskData);
+  task->name.take(desc);
   task->flags = desc->flags;
   task->priority = std::clamp<int32_t>(desc->priority, LUMINAR_PRIORITY_LOW, LUMINAR_PRIORITY_CRITICAL);
   task->group = desc->group;
@@ -196,7 +224,7 @@ LuminarTask *spawn_task(const LuminarTaskDescriptor *desc) {
     runtime().timers.add(&task->timeout_timer, Clock::now() + std::chrono::nanoseconds(desc->timeout_ns));
   }
   if (LuminarGroup *group = task->group) {
-    std::lock_guard<std::mutex> lock(group->m);
+    std::lock_guard<SpinMutex> lock(group->m);
     ++group->live;
     task->group_next = group->live_tasks;
     if (group->live_tasks != nullptr) group->live_tasks->group_prev = task;
@@ -205,19 +233,19 @@ LuminarTask *spawn_task(const LuminarTaskDescriptor *desc) {
     if (group->max_concurrency != 0 && group->started >= group->max_concurrency) {
       (group->waiting_tail != nullptr ? group->waiting_tail->waiting_next : group->waiting_head) = task;
       group->waiting_tail = task;
-      return task;
+      return handle ? task : nullptr;
     }
     ++group->started;
   }
   runtime().scheduler.submit(task);
-  return task;
+  return handle ? task : nullptr;
 }
 
 void join_task(LuminarTask *task) {
   BlockedOp op;
   bool wait = false;
   {
-    std::lock_guard<std::mutex> lock(task->m);
+    std::lock_guard<SpinMutex> lock(task->m);
     if (!task->finished) {
       task->joiners.push_back(&op);
       wait = true;
@@ -244,13 +272,12 @@ int32_t cancelled() {
 }
 
 LuminarGroup *group_create(const LuminarGroupOptions *options) {
-  auto *group = new LuminarGroup();
-  group->name = options->name != nullptr ? options->name : "";
+  auto *group = new (group_blocks().allocate()) LuminarGroup();
   group->max_concurrency = options->max_concurrency;
   if (LuminarTask *owner = current_task()) {
     // The owner outlives the group (group_destroy runs inside it), no reference needed.
     group->owner = owner;
-    std::lock_guard<std::mutex> lock(owner->m);
+    std::lock_guard<SpinMutex> lock(owner->m);
     group->owner_next = owner->owned_groups;
     if (owner->owned_groups != nullptr) owner->owned_groups->owner_prev = group;
     owner->owned_groups = group;
@@ -272,7 +299,7 @@ int32_t group_wait(LuminarGroup *group) {
   BlockedOp op;
   int32_t reason;
   {
-    std::lock_guard<std::mutex> lock(group->m);
+    std::lock_guard<SpinMutex> lock(group->m);
     if (group->live != 0) {
       group->waiters.push_back(&op);
       reason = -1;
@@ -282,7 +309,7 @@ int32_t group_wait(LuminarGroup *group) {
   }
   if (reason == -1) {
     op.wait();
-    std::lock_guard<std::mutex> lock(group->m);
+    std::lock_guard<SpinMutex> lock(group->m);
     reason = group->cancel_reason;
   }
   switch (reason) {
@@ -295,11 +322,12 @@ int32_t group_wait(LuminarGroup *group) {
 void group_destroy(LuminarGroup *group) {
   if (group->has_timeout) runtime().timers.cancel(&group->timeout_timer);
   if (LuminarTask *owner = group->owner) {
-    std::lock_guard<std::mutex> lock(owner->m);
+    std::lock_guard<SpinMutex> lock(owner->m);
     (group->owner_prev != nullptr ? group->owner_prev->owner_next : owner->owned_groups) = group->owner_next;
     if (group->owner_next != nullptr) group->owner_next->owner_prev = group->owner_prev;
   }
-  delete group;  // ~ErrorList releases the payloads
+  group->~LuminarGroup();  // ~ErrorList releases the payloads
+  group_blocks().release(group);
 }
 
 }  // namespace luminar_steal

@@ -1,7 +1,10 @@
 // Tasks and task groups.
 //
 // Ownership: a task has two references, the spawner's handle (join_task/release_task)
-// and the scheduler's (dropped after the task ran or was skipped). A group refers to its
+// and the scheduler's (dropped after the task ran or was skipped); a task spawned with
+// LUMINAR_TASK_NO_HANDLE has only the scheduler's. Task records and groups come from
+// per-thread block caches (block_cache.hpp); a record has room for small task data
+// (kInlineTaskData bytes) right after it, so a spawn costs one cached block. A group refers to its
 // live tasks only while they are unfinished; a task refers to its group until it has
 // finished, which group_wait waits for before the group may be destroyed.
 //
@@ -18,13 +21,14 @@
 
 #include "blocked_op.hpp"
 #include "error_list.hpp"
+#include "spin_mutex.hpp"
+#include "task_payload.hpp"
 #include "timers.hpp"
 
 #include <luminar/hooks.h>
 
 #include <atomic>
 #include <mutex>
-#include <string>
 #include <vector>
 
 namespace luminar_steal {
@@ -37,9 +41,8 @@ struct LuminarTask {
   // Start of the current stretch on a worker, for the trace (tracing.hpp); -1 = none.
   // Only the code running the task touches it.
   int64_t run_begin_ns = -1;
-  int32_t (*fn)(void *) = nullptr;
-  void *data = nullptr;
-  std::string name;
+  luminar_plugin::TaskPayload payload;
+  luminar_plugin::TaskLabel name;
   uint32_t flags = 0;
   int32_t priority = LUMINAR_PRIORITY_NORMAL;
   LuminarGroup *group = nullptr;
@@ -55,7 +58,7 @@ struct LuminarTask {
   // Next in the group's FIFO of tasks beyond max_concurrency; under group->m.
   LuminarTask *waiting_next = nullptr;
 
-  std::mutex m;
+  luminar_steal::SpinMutex m;
   bool finished = false;                                // under m
   luminar_steal::BlockedOp *blocked_op = nullptr;       // under m: what cancel claims
   std::vector<luminar_steal::BlockedOp *> joiners;      // under m: join_task callers
@@ -63,7 +66,6 @@ struct LuminarTask {
 };
 
 struct LuminarGroup {
-  std::string name;
   uint32_t max_concurrency = 0;
   LuminarTask *owner = nullptr;  // the task that created it, or NULL
   // Links in the owner's list of groups it created (intrusive, no allocation); under owner->m.
@@ -72,7 +74,7 @@ struct LuminarGroup {
   bool has_timeout = false;
   luminar_plugin::ErrorList errors;
 
-  std::mutex m;
+  luminar_steal::SpinMutex m;
   // Under m:
   std::size_t live = 0;      // spawned and not finished
   std::size_t started = 0;   // submitted to the scheduler and not finished

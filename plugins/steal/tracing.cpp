@@ -44,7 +44,7 @@ void trace_run_ends(LuminarTask *task, bool parks) {
   trace::WorkerTrace *worker = this_worker_trace();
   if (worker == nullptr || task->run_begin_ns < 0) return;
   const std::int64_t now = trace::TraceRecorder::now_ns();
-  worker->span(task->name.empty() ? "task" : task->name, task->id, task->run_begin_ns, now);
+  worker->span(task->name.empty() ? "task" : task->name.c_str(), task->id, task->run_begin_ns, now);
   if (parks) worker->instant(trace::EventKind::park, task->id, now);
   task->run_begin_ns = -1;
 }

@@ -117,6 +117,86 @@ TEST_CASE("cancellation reaches nested blocks, and is not an error") {
   CHECK(unwound == 1);
 }
 
+namespace {
+
+// Counts its live instances; `Size` pads it, so that a body can be made too big for a
+// runtime's inline storage, and a throwing move sends it through the header's heap path.
+template <std::size_t Size, bool NothrowMove>
+struct Counted {
+  static std::atomic<int> live;
+  char padding[Size] = {};
+  Counted() { ++live; }
+  Counted(const Counted &) { ++live; }
+  Counted(Counted &&) noexcept(NothrowMove) { ++live; }
+  ~Counted() { --live; }
+};
+template <std::size_t Size, bool NothrowMove>
+std::atomic<int> Counted<Size, NothrowMove>::live{0};
+
+// Spawns `bodies` tasks that each hold a T into a block of max_concurrency 1 whose first
+// task waits until the block is cancelled, so that the others are cancelled before they
+// start: each body must be destroyed once, whether it ran or not.
+template <class T>
+void check_bodies_are_destroyed(int bodies) {
+  {
+    task_group group(error_strategy::stop, 1);
+    channel<int> never;
+    std::atomic<int> ran{0};
+    group.spawn([never, &ran] {
+      ++ran;
+      never.recv();
+    });
+    for (int i = 0; i < bodies; ++i) group.spawn([counted = T(), &ran] { ++ran; });
+    CHECK(T::live.load() == bodies);
+    luminar::this_task::sleep_for(5ms);
+    group.cancel();
+    group.wait();
+    CHECK(ran.load() == 1);
+  }
+  CHECK(T::live.load() == 0);
+}
+
+}  // namespace
+
+TEST_CASE("a task body is destroyed once, also when the task is cancelled before it starts") {
+  SUBCASE("small, kept next to the task") { check_bodies_are_destroyed<Counted<8, true>>(16); }
+  SUBCASE("too big for the inline storage") { check_bodies_are_destroyed<Counted<512, true>>(16); }
+  SUBCASE("not nothrow-movable: on the heap") { check_bodies_are_destroyed<Counted<8, false>>(16); }
+}
+
+TEST_CASE("spawn_task keeps the caller's data and gives no handle when asked not to") {
+  struct Payload {
+    std::atomic<int> *ran;
+    int value;
+  };
+  std::atomic<int> ran{0};
+  Payload payload{&ran, 41};
+  LuminarTaskDescriptor desc{};
+  desc.struct_size = sizeof desc;
+  desc.flags = LUMINAR_TASK_NO_HANDLE;
+  desc.priority = LUMINAR_PRIORITY_NORMAL;
+  desc.timeout_ns = -1;
+  desc.fn = [](void *data) -> int32_t {
+    auto *kept = static_cast<Payload *>(data);
+    *kept->ran += kept->value;
+    return LUMINAR_TASK_OK;
+  };
+  desc.data = &payload;
+  desc.data_size = sizeof payload;
+  desc.data_align = alignof(Payload);
+  desc.move_data = [](void *dst, void *src) {
+    new (dst) Payload(*static_cast<Payload *>(src));
+    static_cast<Payload *>(src)->value = -1000;  // the runtime must run on its own copy
+  };
+  task_group group;
+  desc.group = group.native_handle();
+  const ConcurrencyHooks &hooks = luminar::detail::runtime_hooks();
+  CHECK(hooks.spawn_task(&desc) == nullptr);
+  CHECK(payload.value == -1000);
+  group.wait();
+  CHECK(ran.load() == 41);
+}
+
 TEST_CASE("max_concurrency bounds the tasks running at once, blocked ones included") {
   constexpr int limit = 2;
   task_group group(error_strategy::stop, limit);

@@ -30,7 +30,9 @@
 extern "C" {
 #endif
 
-#define LUMINAR_ABI_VERSION 1u
+/* Version history: 1, the first table; 2, tasks that keep their data (the last four
+ * fields of LuminarTaskDescriptor) and the spawn flags NO_HANDLE and STATIC_NAME. */
+#define LUMINAR_ABI_VERSION 2u
 
 #if defined(__GNUC__)
 #define LUMINAR_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -108,18 +110,37 @@ typedef struct LuminarRuntimeConfig {
 
 /* ---- Tasks and groups ----------------------------------------------------------------- */
 #define LUMINAR_TASK_BLOCKING (1u << 0) /* may block its OS thread for long (spawn ... blocking) */
+/* Since version 2: spawn_task returns NULL and the caller holds no reference (a spawn
+ * that is never joined saves the release_task call). */
+#define LUMINAR_TASK_NO_HANDLE (1u << 1)
+/* Since version 2: `name` and `file` stay valid until the task has finished, so the
+ * runtime may keep the pointers instead of copying the strings. */
+#define LUMINAR_TASK_STATIC_NAME (1u << 2)
 
+/* A task's data. With data_size == 0, `data` is passed to fn as it is and belongs to the
+ * caller's trampoline. With data_size > 0 (since version 2) the runtime keeps the data:
+ * before spawn_task returns it reserves data_size bytes aligned to data_align (a power of
+ * two) — next to its own task record when they fit, so a spawn can cost one allocation —
+ * and calls move_data(storage, data) once; `data` is the caller's again afterwards. Then
+ * fn(storage) must destroy the object it finds there (not free it: the runtime frees the
+ * storage). Either way, a task cancelled before it started is not run: its data is given
+ * to drop_data instead, when that is not NULL, so that it is not leaked. */
 typedef struct LuminarTaskDescriptor {
   uint32_t struct_size;            /* sizeof(LuminarTaskDescriptor) of the caller */
   uint32_t flags;                  /* LUMINAR_TASK_* */
   int32_t (*fn)(void *data);       /* returns a LuminarTaskResult; must not throw */
-  void *data;                      /* passed to fn; owned by the caller's trampoline */
-  const char *name;                /* label for metrics/traces, or NULL; copied */
-  const char *file;                /* source location of the spawn, or NULL; copied */
+  void *data;                      /* see above */
+  const char *name;                /* label for metrics/traces, or NULL; copied unless STATIC_NAME */
+  const char *file;                /* source location of the spawn, or NULL; copied unless STATIC_NAME */
   uint32_t line;
   int32_t priority;                /* LuminarPriority */
   LuminarGroup *group;             /* block the task belongs to, or NULL = detached */
   int64_t timeout_ns;              /* spawn timeout(...): cancel after this; < 0 = none */
+  /* Valid since version 2 (read only when struct_size covers them): */
+  uint32_t data_size;                       /* 0 = `data` is the caller's (see above) */
+  uint32_t data_align;                      /* alignment of the kept data */
+  void (*move_data)(void *dst, void *src);  /* moves the caller's object into the storage */
+  void (*drop_data)(void *data);            /* destroys the data of a task that never ran, or NULL */
 } LuminarTaskDescriptor;
 
 typedef struct LuminarGroupOptions {
@@ -189,7 +210,8 @@ typedef struct ConcurrencyHooks {
 
   /* Tasks. Any thread. Emitted for `spawn` (inside a block: group = the block's group;
    * outside: the current task's group, or NULL = detached). The returned handle holds one
-   * reference for the caller, given back by join_task or release_task. */
+   * reference for the caller, given back by join_task or release_task (none with
+   * LUMINAR_TASK_NO_HANDLE: then it returns NULL). */
   LuminarTask *(*spawn_task)(const LuminarTaskDescriptor *desc);
   /* Blocks until the task has finished, then drops the caller's reference. Not cancellable. */
   void (*join_task)(LuminarTask *task);
@@ -323,7 +345,8 @@ LUMINAR_STATIC_ASSERT(offsetof(ConcurrencyHooks, get_metrics) == 384, "Concurren
 LUMINAR_STATIC_ASSERT(sizeof(ConcurrencyHooks) == 392, "ConcurrencyHooks v1 size");
 LUMINAR_STATIC_ASSERT(sizeof(LuminarRuntimeConfig) == 40, "LuminarRuntimeConfig v1 size");
 LUMINAR_STATIC_ASSERT(offsetof(LuminarTaskDescriptor, group) == 48, "LuminarTaskDescriptor layout");
-LUMINAR_STATIC_ASSERT(sizeof(LuminarTaskDescriptor) == 64, "LuminarTaskDescriptor v1 size");
+LUMINAR_STATIC_ASSERT(offsetof(LuminarTaskDescriptor, data_size) == 64, "LuminarTaskDescriptor v1 part unchanged");
+LUMINAR_STATIC_ASSERT(sizeof(LuminarTaskDescriptor) == 88, "LuminarTaskDescriptor v2 size");
 LUMINAR_STATIC_ASSERT(sizeof(LuminarGroupOptions) == 24, "LuminarGroupOptions v1 size");
 LUMINAR_STATIC_ASSERT(sizeof(LuminarSelectCase) == 24, "LuminarSelectCase v1 size");
 LUMINAR_STATIC_ASSERT(sizeof(LuminarErrorContext) == 56, "LuminarErrorContext v1 size");

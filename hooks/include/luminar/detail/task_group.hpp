@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <new>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -77,28 +78,45 @@ int32_t run_body(F &body, LuminarGroup *group, const char *name) noexcept {
   }
 }
 
+// A spawned body with what its trampoline needs. The runtime keeps it (hooks.h, data_size):
+// moved into storage next to its task record when it can be moved without throwing, so
+// a spawn costs no allocation of its own; otherwise it stays on the heap.
 template <class F>
 struct task_state {
   F body;
   LuminarGroup *group;
   const char *name;
 
-  // The C entry point of every task: never throws.
+  static constexpr bool kept_by_runtime = std::is_nothrow_move_constructible<F>::value;
+
+  // The C entry points: never throw.
   static int32_t run(void *data) noexcept {
-    std::unique_ptr<task_state> self(static_cast<task_state *>(data));
-    return run_body(self->body, self->group, self->name);
+    auto *self = static_cast<task_state *>(data);
+    const int32_t result = run_body(self->body, self->group, self->name);
+    destroy(data);
+    return result;
+  }
+  static void move_into(void *storage, void *from) noexcept {
+    ::new (storage) task_state(std::move(*static_cast<task_state *>(from)));
+  }
+  static void destroy(void *data) noexcept {
+    if constexpr (kept_by_runtime) {
+      static_cast<task_state *>(data)->~task_state();
+    } else {
+      delete static_cast<task_state *>(data);
+    }
   }
 };
 
 template <class F>
 void spawn_into(LuminarGroup *group, F &&body, const spawn_options &options) {
   using state = task_state<std::decay_t<F>>;
-  auto data = std::make_unique<state>(state{std::forward<F>(body), group, options.name ? options.name : "task"});
   LuminarTaskDescriptor desc{};
   desc.struct_size = sizeof desc;
-  desc.flags = options.blocking ? LUMINAR_TASK_BLOCKING : 0u;
+  // spawn_options::name outlives the task (see there), and so does a source file name.
+  desc.flags = LUMINAR_TASK_NO_HANDLE | LUMINAR_TASK_STATIC_NAME | (options.blocking ? LUMINAR_TASK_BLOCKING : 0u);
   desc.fn = &state::run;
-  desc.data = data.get();
+  desc.drop_data = &state::destroy;
   desc.name = options.name;
   desc.file = options.file;
   desc.line = options.line;
@@ -106,9 +124,19 @@ void spawn_into(LuminarGroup *group, F &&body, const spawn_options &options) {
   desc.group = group;
   desc.timeout_ns = options.timeout_ns;
   const ConcurrencyHooks &hooks = luminar::detail::runtime_hooks();
-  LuminarTask *task = hooks.spawn_task(&desc);
-  data.release();  // owned by the task now (task_state::run deletes it)
-  hooks.release_task(task);  // the group (or nobody, when detached) waits for it
+  if constexpr (state::kept_by_runtime) {
+    state local{std::forward<F>(body), group, options.name ? options.name : "task"};
+    desc.data = &local;
+    desc.data_size = sizeof(state);
+    desc.data_align = alignof(state);
+    desc.move_data = &state::move_into;
+    hooks.spawn_task(&desc);  // moves `local` into the task; the group (or nobody) waits for it
+  } else {
+    auto data = std::make_unique<state>(state{std::forward<F>(body), group, options.name ? options.name : "task"});
+    desc.data = data.get();
+    hooks.spawn_task(&desc);
+    data.release();  // owned by the task now (run or destroy deletes it)
+  }
 }
 
 // on_error(stop): the first recorded error cancels the block (user_data is its group).
