@@ -9,7 +9,7 @@
 namespace luminar_steal {
 namespace {
 
-constexpr std::size_t kMaxCaches = 4;
+constexpr std::size_t kMaxCaches = 2;  // tasks and groups
 std::atomic<std::size_t> caches_created{0};
 
 }  // namespace

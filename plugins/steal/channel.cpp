@@ -176,7 +176,7 @@ int32_t channel_close(LuminarChannel *ch) {
   }
   // A claimed waiter's owner waits for complete(), so the Waiter and its op stay valid.
   for (Waiter *waiter : woken) waiter->op->complete(waiter->case_index, kRetry);
-  metrics().channel_operation();
+  metrics().channel_operations();
   return 1;
 }
 

@@ -65,6 +65,16 @@ void Metrics::task_spawned() { add(thread_metrics().shard->spawned, 1); }
 
 void Metrics::task_skipped() { add(thread_metrics().shard->cancelled, 1); }
 
+void Metrics::channel_operations(std::uint64_t count) { add(thread_metrics().shard->channel_ops, count); }
+
+void Metrics::io_operation() { add(thread_metrics().shard->io_ops, 1); }
+
+void Metrics::steal_attempt() { add(thread_metrics().shard->steal_attempts, 1); }
+
+void Metrics::steal_success() { add(thread_metrics().shard->steal_successes, 1); }
+
+void Metrics::context_switch() { add(thread_metrics().shard->switches, 1); }
+
 bool Metrics::task_started() {
   ThreadMetrics &state = thread_metrics();
   // Relaxed: ordered before this task's finished increment (release) by the task's own
@@ -122,16 +132,16 @@ LuminarMetrics Metrics::snapshot() const {
     m.tasks_cancelled += shard->cancelled.load(std::memory_order_relaxed);
     total_duration_ns += shard->total_duration_ns.load(std::memory_order_relaxed);
     timed += shard->timed_tasks.load(std::memory_order_relaxed);
+    m.channel_operations += shard->channel_ops.load(std::memory_order_relaxed);
+    m.io_operations += shard->io_ops.load(std::memory_order_relaxed);
+    m.steal_attempts += shard->steal_attempts.load(std::memory_order_relaxed);
+    m.steal_successes += shard->steal_successes.load(std::memory_order_relaxed);
+    m.context_switches += shard->switches.load(std::memory_order_relaxed);
   }
   m.peak_concurrency = peak_active_.load(std::memory_order_relaxed);
-  m.channel_operations = channel_ops_.load(std::memory_order_relaxed);
-  m.io_operations = io_ops_.load(std::memory_order_relaxed);
   m.memory_current_bytes = memory_.load(std::memory_order_relaxed);
   m.memory_peak_bytes = peak_memory_.load(std::memory_order_relaxed);
   m.mean_task_duration_ns = timed == 0 ? 0 : total_duration_ns / timed;
-  m.steal_attempts = steal_attempts_.load(std::memory_order_relaxed);
-  m.steal_successes = steal_successes_.load(std::memory_order_relaxed);
-  m.context_switches = switches_.load(std::memory_order_relaxed);
   return m;
 }
 

@@ -11,8 +11,8 @@
 
 namespace luminar_steal {
 
-// Counters that every task touches (spawned, outcomes, started/finished, durations) are
-// per thread: each thread owns a Shard (its own cache line) and is its only writer, so an
+// Counters that every task or channel operation touches (spawned, outcomes,
+// started/finished, durations, channel and I/O operations, steals, switches) are per thread: each thread owns a Shard (its own cache line) and is its only writer, so an
 // increment is a plain load and store, no locked instruction; a snapshot sums the shards.
 // Shards are never freed: a thread that exits leaves its shard to the next new thread, so
 // the list grows only to the most threads alive at once. Two figures are sampled, not
@@ -33,11 +33,11 @@ class Metrics {
   bool task_started();
   void task_finished(int32_t result, std::uint64_t duration_ns, bool timed);
   void task_skipped();  // cancelled before it started
-  void channel_operation() { channel_ops_.fetch_add(1, std::memory_order_relaxed); }  // relaxed: a statistic (see above)
-  void io_operation() { io_ops_.fetch_add(1, std::memory_order_relaxed); }  // relaxed: a statistic (see above)
-  void steal_attempt() { steal_attempts_.fetch_add(1, std::memory_order_relaxed); }  // relaxed: a statistic (see above)
-  void steal_success() { steal_successes_.fetch_add(1, std::memory_order_relaxed); }  // relaxed: a statistic (see above)
-  void context_switch() { switches_.fetch_add(1, std::memory_order_relaxed); }  // relaxed: a statistic (see above)
+  void channel_operations(std::uint64_t count = 1);
+  void io_operation();
+  void steal_attempt();
+  void steal_success();
+  void context_switch();
   void memory_allocated(std::uint64_t bytes);
   void memory_freed(std::uint64_t bytes) { memory_.fetch_sub(bytes, std::memory_order_relaxed); }  // relaxed: a statistic (see above)
 
@@ -49,6 +49,7 @@ class Metrics {
     std::atomic<std::uint64_t> spawned{0}, completed{0}, failed{0}, cancelled{0};
     std::atomic<std::uint64_t> started{0}, finished{0};  // active = sum(started) - sum(finished)
     std::atomic<std::uint64_t> total_duration_ns{0}, timed_tasks{0};
+    std::atomic<std::uint64_t> channel_ops{0}, io_ops{0}, steal_attempts{0}, steal_successes{0}, switches{0};
     Shard *next = nullptr;  // in the list of every shard; set before the shard is published
   };
   // The owner's increment: its only writer, so no read-modify-write is needed.
@@ -70,8 +71,6 @@ class Metrics {
   std::mutex left_m_;
   std::vector<Shard *> left_;  // under left_m_: shards of exited threads, to reuse
   std::atomic<std::uint64_t> peak_active_{0};
-  std::atomic<std::uint64_t> channel_ops_{0}, io_ops_{0};
-  std::atomic<std::uint64_t> steal_attempts_{0}, steal_successes_{0}, switches_{0};
   std::atomic<std::uint64_t> memory_{0}, peak_memory_{0};
 };
 

@@ -211,7 +211,7 @@ int32_t select(const LuminarSelectCase *cases, std::size_t count, int64_t timeou
                std::size_t *chosen) {
   const bool has_deadline = timeout_ns >= 0;
   const Clock::time_point deadline = has_deadline ? Clock::now() + std::chrono::nanoseconds(timeout_ns) : Clock::time_point();
-  for (std::size_t i = 0; i < count; ++i) metrics().channel_operation();
+  metrics().channel_operations(count);
   for (;;) {
     // A blocking operation of a cancelled task fails even when it could proceed, so that a
     // task looping over a busy channel still stops (SPEC 1.4).
