@@ -24,21 +24,32 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <random>
 #include <thread>
 
 namespace luminar_steal {
 namespace {
 
+// A per-thread xorshift64* generator: a few instructions per number, which is all that
+// picking a case fairly needs (Go's select uses a cheap generator too).
+struct FastRandom {
+  std::uint64_t state;
+  std::uint32_t next() {
+    state ^= state >> 12;
+    state ^= state << 25;
+    state ^= state >> 27;
+    return static_cast<std::uint32_t>((state * 0x2545F4914F6CDD1Dull) >> 32);
+  }
+  // Uniform in [0, n) by multiply-shift (Lemire), without a division.
+  std::uint32_t below(std::uint32_t n) { return static_cast<std::uint32_t>((std::uint64_t{next()} * n) >> 32); }
+};
+
 // Not inlined, and opaque to the optimiser, like all thread state that fiber code reads
-// (fiber.hpp). Seeded without std::random_device: that object is ~5 KB, and inlined into
-// select() its space would be reserved in every select frame, doubling the memory of a
-// parked fiber.
-__attribute__((noinline)) std::minstd_rand &random_engine() {
-  thread_local std::minstd_rand engine(static_cast<std::minstd_rand::result_type>(
-      std::hash<std::thread::id>()(std::this_thread::get_id()) ^
-      static_cast<std::size_t>(std::chrono::steady_clock::now().time_since_epoch().count())));
-  std::minstd_rand *p = &engine;
+// (fiber.hpp).
+__attribute__((noinline)) FastRandom &random_engine() {
+  thread_local FastRandom engine{(std::hash<std::thread::id>()(std::this_thread::get_id()) ^
+                                  static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())) |
+                                 1u};
+  FastRandom *p = &engine;
   asm volatile("" : "+r"(p)::"memory");
   return *p;
 }
@@ -50,13 +61,15 @@ template <class T>
 class CaseArray {
  public:
   static constexpr std::size_t kInline = 2;
+  // Elements are default-initialised (scalars left unset: every user writes them first),
+  // so that the common path does not zero memory it is about to fill.
   explicit CaseArray(std::size_t count)
-      : heap_(count > kInline ? new T[count]() : nullptr), data_(heap_ != nullptr ? heap_.get() : inline_) {}
+      : heap_(count > kInline ? new T[count] : nullptr), data_(heap_ != nullptr ? heap_.get() : inline_) {}
   T &operator[](std::size_t i) { return data_[i]; }
   T *begin() { return data_; }
 
  private:
-  T inline_[kInline] = {};
+  T inline_[kInline];
   std::unique_ptr<T[]> heap_;
   T *data_;
 };
@@ -64,7 +77,10 @@ class CaseArray {
 // A random order of the cases 0 .. count-1.
 void shuffled_order(CaseArray<std::size_t> &order, std::size_t count) {
   for (std::size_t i = 0; i < count; ++i) order[i] = i;
-  if (count > 1) std::shuffle(order.begin(), order.begin() + count, random_engine());
+  if (count < 2) return;
+  FastRandom &random = random_engine();
+  for (std::size_t i = count - 1; i > 0; --i)  // Fisher–Yates
+    std::swap(order[i], order[random.below(static_cast<std::uint32_t>(i + 1))]);
 }
 
 // The distinct channels of the cases, in address order, locked for the object's lifetime.
@@ -72,8 +88,11 @@ class ChannelLocks {
  public:
   ChannelLocks(const LuminarSelectCase *cases, std::size_t count) : channels_(count) {
     for (std::size_t i = 0; i < count; ++i) channels_[i] = cases[i].channel;
-    std::sort(channels_.begin(), channels_.begin() + count, std::less<LuminarChannel *>());
-    size_ = static_cast<std::size_t>(std::unique(channels_.begin(), channels_.begin() + count) - channels_.begin());
+    size_ = count;
+    if (count > 1) {
+      std::sort(channels_.begin(), channels_.begin() + count, std::less<LuminarChannel *>());
+      size_ = static_cast<std::size_t>(std::unique(channels_.begin(), channels_.begin() + count) - channels_.begin());
+    }
     lock();
   }
   ~ChannelLocks() { unlock(); }

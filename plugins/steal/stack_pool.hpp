@@ -10,8 +10,8 @@
 //   * the first stacks carved get a PROT_NONE guard page at their low end (each splits its
 //     slab's VMA, costing up to two more) while the mapping budget allows: a quarter of
 //     max_map_count for guards, leaving the rest of the process its mappings;
-//   * every stack, guarded or not, has a canary at its lowest usable address, checked on
-//     every fiber switch (fiber.cpp), so an overflow of an unguarded stack is still
+//   * every stack has a canary at its lowest usable address, checked on every switch to
+//     a fiber whose stack has no guard page (fiber.cpp), so an overflow of such a stack is still
 //     reported, though only once the fiber switches and after it may have written into
 //     the neighbouring stack. The canary is kCanaryBytes of zeros: a never-written page
 //     reads as the shared zero page, so the canary costs no memory per stack (a written
