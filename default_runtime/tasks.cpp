@@ -49,6 +49,11 @@ void leave_group(LuminarGroup *group, LuminarTask *task) {
   if (next != nullptr) submit(next);
 }
 
+// LUMINAR_GROUP_CANCEL_ON_ERROR: the group's error handler.
+void cancel_on_error(const LuminarErrorContext *, void *group) {
+  cancel_group(static_cast<LuminarGroup *>(group), LUMINAR_CANCEL_REQUESTED);
+}
+
 }  // namespace
 
 LuminarTask *current_task() { return running_task; }
@@ -170,6 +175,8 @@ LuminarGroup *group_create(const LuminarGroupOptions *options) {
   auto *group = new LuminarGroup();
   group->name = options->name != nullptr ? options->name : "";
   group->max_concurrency = options->max_concurrency;
+  if (LUMINAR_DESCRIPTOR_HAS(options, LuminarGroupOptions, flags) && (options->flags & LUMINAR_GROUP_CANCEL_ON_ERROR))
+    group->errors.set_handler_unshared(&cancel_on_error, group);
   if (LuminarTask *owner = running_task) {
     // The owner outlives the group (group_destroy runs inside it), no reference needed.
     group->owner = owner;

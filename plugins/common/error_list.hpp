@@ -24,6 +24,11 @@ class ErrorList {
   // Copies the strings, takes ownership of the payload, calls the handler if set.
   void record(const LuminarErrorContext *ctx);
   void set_handler(LuminarErrorHandler handler, void *user_data);
+  // The same, for a list that no other thread can reach yet (a group being created): no lock.
+  void set_handler_unshared(LuminarErrorHandler handler, void *user_data) {
+    handler_ = handler;
+    handler_data_ = user_data;
+  }
   std::size_t count();
   const LuminarErrorContext *at(std::size_t index);
   void clear();  // releases every payload

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <new>
 
 #include <cxxabi.h>
 
@@ -64,6 +65,13 @@ __attribute__((noinline)) ThreadState &thread_state() {
 
 // Only stacks without a guard page: a guarded one faults on overflow, and reading the
 // canary, at the far end of the stack, costs a cache miss on every switch.
+// A fiber's record lives at the top of its own stack, in the page that every fiber that
+// ever ran has touched, so a parked task costs no separate allocation for it. The stack
+// proper starts below it.
+constexpr std::size_t kFiberRecordBytes = (sizeof(Fiber) + 63) / 64 * 64;
+char *fiber_stack_top(const Fiber &fiber) { return fiber.stack.top() - kFiberRecordBytes; }
+std::size_t fiber_stack_size(const Fiber &fiber) { return fiber.stack.usable_size() - kFiberRecordBytes; }
+
 void check_canary(const Fiber *fiber) {
   if (fiber->stack.base != nullptr && !fiber->stack.guarded && !StackPool::canary_intact(fiber->stack))
     report_stack_overflow("its stack canary was overwritten");
@@ -106,10 +114,11 @@ void init_fibers(std::size_t stack_size) { pool = new StackPool(stack_size); }  
 StackPool &stack_pool() { return *pool; }
 
 Fiber *fiber_create(void (*body)()) {
-  auto *fiber = new Fiber();
-  fiber->stack = pool->acquire();
+  const Stack stack = pool->acquire();
+  auto *fiber = new (stack.top() - kFiberRecordBytes) Fiber();
+  fiber->stack = stack;
   fiber->body = body;
-  fiber->context = ctx::make_fcontext(fiber->stack.top(), fiber->stack.usable_size(), fiber_entry);
+  fiber->context = ctx::make_fcontext(fiber_stack_top(*fiber), fiber_stack_size(*fiber), fiber_entry);
 #ifdef LUMINAR_STEAL_TSAN
   fiber->tsan_fiber = __tsan_create_fiber(0);
 #endif
@@ -120,8 +129,9 @@ void fiber_destroy(Fiber *fiber) {
 #ifdef LUMINAR_STEAL_TSAN
   __tsan_destroy_fiber(fiber->tsan_fiber);
 #endif
-  pool->release(fiber->stack);
-  delete fiber;
+  const Stack stack = fiber->stack;
+  fiber->~Fiber();  // it lives on the stack it gives back
+  pool->release(stack);
 }
 
 Fiber *current_fiber() { return thread_state().current; }
@@ -150,7 +160,7 @@ void switch_to(Fiber *to, AfterSwitch after, void *arg, bool final) {
   metrics().context_switch();
 #ifdef LUMINAR_STEAL_ASAN
   const void *bottom = to->stack.base != nullptr ? to->stack.usable_bottom() : to->asan_bottom;
-  const std::size_t size = to->stack.base != nullptr ? to->stack.usable_size() : to->asan_size;
+  const std::size_t size = to->stack.base != nullptr ? fiber_stack_size(*to) : to->asan_size;
   __sanitizer_start_switch_fiber(final ? nullptr : &from->asan_fake_stack, bottom, size);
 #else
   (void)final;

@@ -169,7 +169,9 @@ void Scheduler::yield_task() {
 
 LuminarTask *Scheduler::pop_local() {
   auto *worker = static_cast<Worker *>(worker_slot().worker);
-  return worker != nullptr ? worker->deque.pop() : nullptr;
+  // empty_hint() is exact enough for the owner (its bottom is exact, a stale top only
+  // smaller), and an empty deque then costs no fence.
+  return worker != nullptr && !worker->deque.empty_hint() ? worker->deque.pop() : nullptr;
 }
 
 void Scheduler::unpop_local(LuminarTask *task) {
@@ -248,7 +250,7 @@ LuminarTask *Scheduler::take(Worker &worker, bool steal_next) {
   if (!high_.empty() && (task = high_.pop()) != nullptr) return task;
   if (++worker.ticks % kFairnessTick == 0 && !injection_.empty() && (task = injection_.pop()) != nullptr) return task;
   if ((task = take_next(worker)) != nullptr) return task;
-  if ((task = worker.deque.pop()) != nullptr) return task;
+  if (!worker.deque.empty_hint() && (task = worker.deque.pop()) != nullptr) return task;  // hint: see pop_local
   if (!injection_.empty() && (task = injection_.pop()) != nullptr) return task;
   const std::size_t n = workers_.size();
   const std::size_t start = worker.rng() % n;

@@ -31,11 +31,15 @@ inline void cpu_relax() {
 
 class SpinMutex {
  public:
-  // Acquire on success: the critical section sees what the previous holder wrote.
+  // Seq_cst on success (on x86 the same instruction as acquire): the critical section sees
+  // what the previous holder wrote, and tasks.cpp's blocked-operation protocol orders
+  // taking a task's mutex against held() in one total order.
   bool try_lock() {
     std::uint32_t expected = 0;
-    return state_.compare_exchange_strong(expected, 1, std::memory_order_acquire, std::memory_order_relaxed);
+    return state_.compare_exchange_strong(expected, 1, std::memory_order_seq_cst, std::memory_order_relaxed);
   }
+  // Whether some thread holds it now (seq_cst, see try_lock).
+  bool held() const { return state_.load() != 0; }
   void lock() {
     if (try_lock()) return;
     lock_slow();
@@ -53,8 +57,8 @@ class SpinMutex {
       if (state_.load(std::memory_order_relaxed) == 0 && try_lock()) return;
       cpu_relax();
     }
-    // Acquire: as in try_lock (the exchange that returns 0 takes the lock).
-    while (state_.exchange(2, std::memory_order_acquire) != 0) futex_wait(&state_, 2);
+    // Seq_cst: as in try_lock (the exchange that returns 0 takes the lock).
+    while (state_.exchange(2) != 0) futex_wait(&state_, 2);
   }
 
   std::atomic<std::uint32_t> state_{0};

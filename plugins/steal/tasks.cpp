@@ -120,6 +120,21 @@ void help_group(LuminarGroup *group) {
   }
 }
 
+// The owner's half of the blocked-operation protocol (see cancel_task): no canceller
+// can use the op once this returns.
+void withdraw_blocked_op(LuminarTask *task) {
+  task->blocked_op.store(nullptr);
+  if (task->m.held()) {  // wait out a canceller in progress
+    task->m.lock();
+    task->m.unlock();
+  }
+}
+
+// LUMINAR_GROUP_CANCEL_ON_ERROR: the group's error handler.
+void cancel_on_error(const LuminarErrorContext *, void *group) {
+  cancel_group(static_cast<LuminarGroup *>(group), LUMINAR_CANCEL_REQUESTED);
+}
+
 }  // namespace
 
 LuminarTask *current_task() {
@@ -174,11 +189,18 @@ void run_task(LuminarTask *task) {
   unref(task);
 }
 
+// A blocked operation is registered without the task's mutex (it is on the path of every
+// park); these seq_cst accesses make that safe:
+//   - either the owner sees the reason or the canceller sees the op: the owner stores the
+//     op, then loads the reason; the canceller stores the reason, then loads the op (Dekker);
+//   - the canceller uses the op only while it holds task->m, and the owner, after it has
+//     withdrawn the op, waits until task->m is free before the op may die (withdraw). If it
+//     sees task->m free, a canceller that takes it later loads the op after the withdrawal
+//     (the lock is a seq_cst RMW, spin_mutex.hpp) and finds null.
 void cancel_task(LuminarTask *task, int32_t reason) {
   set_reason(task->cancel_reason, reason);
   std::lock_guard<SpinMutex> lock(task->m);
-  // The owner unregisters under task->m (end_blocking) after it woke, so the op is alive.
-  if (task->blocked_op != nullptr && task->blocked_op->try_claim()) task->blocked_op->complete(0, LUMINAR_CHAN_CANCELLED);
+  if (BlockedOp *op = task->blocked_op.load(); op != nullptr && op->try_claim()) op->complete(0, LUMINAR_CHAN_CANCELLED);
   // Still under task->m: group_destroy unregisters under it, so these stay alive.
   for (LuminarGroup *group = task->owned_groups; group != nullptr; group = group->owner_next) cancel_group(group, reason);
 }
@@ -192,17 +214,14 @@ void cancel_group(LuminarGroup *group, int32_t reason) {
 bool begin_blocking(BlockedOp *op) {
   LuminarTask *task = current_task();
   if (task == nullptr) return true;
-  std::lock_guard<SpinMutex> lock(task->m);
-  if (task->cancel_reason.load() != LUMINAR_NOT_CANCELLED) return false;
-  task->blocked_op = op;
-  return true;
+  task->blocked_op.store(op);
+  if (task->cancel_reason.load() == LUMINAR_NOT_CANCELLED) return true;
+  withdraw_blocked_op(task);
+  return false;
 }
 
 void end_blocking() {
-  LuminarTask *task = current_task();
-  if (task == nullptr) return;
-  std::lock_guard<SpinMutex> lock(task->m);
-  task->blocked_op = nullptr;
+  if (LuminarTask *task = current_task()) withdraw_blocked_op(task);
 }
 
 LuminarTask *spawn_task(const LuminarTaskDescriptor *desc) {
@@ -274,6 +293,8 @@ int32_t cancelled() {
 LuminarGroup *group_create(const LuminarGroupOptions *options) {
   auto *group = new (group_blocks().allocate()) LuminarGroup();
   group->max_concurrency = options->max_concurrency;
+  if (LUMINAR_DESCRIPTOR_HAS(options, LuminarGroupOptions, flags) && (options->flags & LUMINAR_GROUP_CANCEL_ON_ERROR))
+    group->errors.set_handler_unshared(&cancel_on_error, group);
   if (LuminarTask *owner = current_task()) {
     // The owner outlives the group (group_destroy runs inside it), no reference needed.
     group->owner = owner;

@@ -60,7 +60,9 @@ struct LuminarTask {
 
   luminar_steal::SpinMutex m;
   bool finished = false;                                // under m
-  luminar_steal::BlockedOp *blocked_op = nullptr;       // under m: what cancel claims
+  // What cancel claims: set and cleared by the task, read by cancellers under m (seq_cst,
+  // see cancel_task in tasks.cpp).
+  std::atomic<luminar_steal::BlockedOp *> blocked_op{nullptr};
   std::vector<luminar_steal::BlockedOp *> joiners;      // under m: join_task callers
   LuminarGroup *owned_groups = nullptr;                 // under m: groups it created (owner_next list)
 };

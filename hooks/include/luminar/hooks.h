@@ -31,7 +31,8 @@ extern "C" {
 #endif
 
 /* Version history: 1, the first table; 2, tasks that keep their data (the last four
- * fields of LuminarTaskDescriptor) and the spawn flags NO_HANDLE and STATIC_NAME. */
+ * fields of LuminarTaskDescriptor), the spawn flags NO_HANDLE and STATIC_NAME, and
+ * LuminarGroupOptions.flags (CANCEL_ON_ERROR). */
 #define LUMINAR_ABI_VERSION 2u
 
 #if defined(__GNUC__)
@@ -143,11 +144,17 @@ typedef struct LuminarTaskDescriptor {
   void (*drop_data)(void *data);            /* destroys the data of a task that never ran, or NULL */
 } LuminarTaskDescriptor;
 
+/* Since version 2: the group cancels itself when the first error is recorded in it
+ * (on_error(stop)), as an error handler that calls group_cancel would, without the extra
+ * set_error_handler call per group. */
+#define LUMINAR_GROUP_CANCEL_ON_ERROR (1u << 0)
+
 typedef struct LuminarGroupOptions {
   uint32_t struct_size;     /* sizeof(LuminarGroupOptions) of the caller */
   uint32_t max_concurrency; /* 0 = unlimited; otherwise tasks beyond it wait to start */
   int64_t timeout_ns;       /* < 0 = none; else the group is cancelled when it passes */
   const char *name;         /* name("label"), or NULL; copied */
+  uint32_t flags;           /* since version 2: LUMINAR_GROUP_* */
 } LuminarGroupOptions;
 
 /* ---- Select ---------------------------------------------------------------------------- */
@@ -347,7 +354,8 @@ LUMINAR_STATIC_ASSERT(sizeof(LuminarRuntimeConfig) == 40, "LuminarRuntimeConfig 
 LUMINAR_STATIC_ASSERT(offsetof(LuminarTaskDescriptor, group) == 48, "LuminarTaskDescriptor layout");
 LUMINAR_STATIC_ASSERT(offsetof(LuminarTaskDescriptor, data_size) == 64, "LuminarTaskDescriptor v1 part unchanged");
 LUMINAR_STATIC_ASSERT(sizeof(LuminarTaskDescriptor) == 88, "LuminarTaskDescriptor v2 size");
-LUMINAR_STATIC_ASSERT(sizeof(LuminarGroupOptions) == 24, "LuminarGroupOptions v1 size");
+LUMINAR_STATIC_ASSERT(offsetof(LuminarGroupOptions, flags) == 24, "LuminarGroupOptions v1 part unchanged");
+LUMINAR_STATIC_ASSERT(sizeof(LuminarGroupOptions) == 32, "LuminarGroupOptions v2 size");
 LUMINAR_STATIC_ASSERT(sizeof(LuminarSelectCase) == 24, "LuminarSelectCase v1 size");
 LUMINAR_STATIC_ASSERT(sizeof(LuminarErrorContext) == 56, "LuminarErrorContext v1 size");
 LUMINAR_STATIC_ASSERT(offsetof(LuminarMetrics, mean_task_duration_ns) == 112, "LuminarMetrics layout");

@@ -4,8 +4,8 @@
 // as std::exception_ptr payloads of the error hooks.
 //
 // Error strategies live in one place: every failing task records its error in its group
-// with collect_error, and a group whose block says on_error(stop) installs an error
-// handler that cancels the group. So a spawn that only knows its group (a dynamically
+// with collect_error, and a group whose block says on_error(stop) is created with
+// LUMINAR_GROUP_CANCEL_ON_ERROR, so the runtime cancels it at the first error. So a spawn that only knows its group (a dynamically
 // nested spawn, SPEC 1.5) gets the strategy of the block it joins.
 #ifndef LUMINAR_DETAIL_TASK_GROUP_HPP
 #define LUMINAR_DETAIL_TASK_GROUP_HPP
@@ -139,11 +139,6 @@ void spawn_into(LuminarGroup *group, F &&body, const spawn_options &options) {
   }
 }
 
-// on_error(stop): the first recorded error cancels the block (user_data is its group).
-inline void cancel_group_on_error(const LuminarErrorContext *, void *group) {
-  luminar::detail::runtime_hooks().group_cancel(static_cast<LuminarGroup *>(group));
-}
-
 // The innermost runtime block whose statements the calling thread is running, when that
 // thread is not a runtime task (inside tasks the runtime's current_group says it; a task
 // may move between threads, so a thread_local could not). Dynamically nested spawns made
@@ -161,7 +156,8 @@ inline LuminarGroup *&thread_block() noexcept {
 // was left by an exception) cancels and joins its tasks without throwing.
 //
 // `serial` is the block's if(false): every spawn runs at once on the calling thread, in
-// program order, with the same error handling.
+// program order, with the same error handling. `name` must outlive the group (a string
+// literal, as the generator writes): it is read again only when the block times out.
 class task_group {
  public:
   explicit task_group(error_strategy strategy = error_strategy::stop, uint32_t max_concurrency = 0,
@@ -172,9 +168,9 @@ class task_group {
     options.max_concurrency = max_concurrency;
     options.timeout_ns = timeout_ns;
     options.name = name;
+    options.flags = strategy == error_strategy::stop ? LUMINAR_GROUP_CANCEL_ON_ERROR : 0u;
     const ConcurrencyHooks &hooks = luminar::detail::runtime_hooks();
     group_ = hooks.group_create(&options);
-    if (strategy == error_strategy::stop) hooks.set_error_handler(group_, &detail::cancel_group_on_error, group_);
     if (hooks.current_task() == nullptr) {
       enclosing_thread_block_ = detail::thread_block();
       detail::thread_block() = group_;
@@ -211,7 +207,7 @@ class task_group {
     const int32_t result = hooks.group_wait(group_);
     waited_ = true;
     leave_thread_block();
-    if (result == LUMINAR_GROUP_TIMED_OUT) throw timeout_error("luminar: block '" + name_ + "' timed out");
+    if (result == LUMINAR_GROUP_TIMED_OUT) throw timeout_error(std::string("luminar: block '") + name_ + "' timed out");
     const std::size_t errors = hooks.error_count(group_);
     if (errors == 0 || strategy_ == error_strategy::ignore) return;
     if (strategy_ == error_strategy::stop)
@@ -236,7 +232,7 @@ class task_group {
   }
 
   error_strategy strategy_;
-  std::string name_;
+  const char *name_;  // outlives the group, like spawn_options::name
   bool serial_;
   LuminarGroup *group_;
   LuminarGroup *enclosing_thread_block_ = nullptr;
