@@ -82,22 +82,52 @@ void wake_all(std::vector<BlockedOp *> &ops) {
 void on_task_timeout(void *task) { cancel_task(static_cast<LuminarTask *>(task), LUMINAR_CANCEL_TIMEOUT); }
 void on_group_timeout(void *group) { cancel_group(static_cast<LuminarGroup *>(group), LUMINAR_CANCEL_TIMEOUT); }
 
-// A task of `group` finished: bookkeeping, and the next waiting task gets its slot.
+constexpr std::size_t kOneTask = 2, kWaiterBit = 1;  // LuminarGroup::state
+
+// Links `task` into its group's list of registered tasks, once: before it first blocks or
+// creates a group (see tasks.hpp). A cancel_group that took the group's mutex before this
+// has set the group's reason, which the task reads after (under the same mutex's order).
+void register_for_cancellation(LuminarTask *task) {
+  LuminarGroup *group = task->group;
+  if (task->registered || group == nullptr) return;
+  std::lock_guard<SpinMutex> lock(group->m);
+  task->group_next = group->registered;
+  if (group->registered != nullptr) group->registered->group_prev = task;
+  group->registered = task;
+  task->registered = true;
+}
+
+// A task of `group` finished: bookkeeping, the next waiting task gets its slot, and the
+// last one wakes the waiter.
 void leave_group(LuminarGroup *group, LuminarTask *task) {
   LuminarTask *next = nullptr;
-  std::vector<BlockedOp *> waiters;
-  {
+  if (task->registered || group->max_concurrency != 0) {
     std::lock_guard<SpinMutex> lock(group->m);
-    (task->group_prev != nullptr ? task->group_prev->group_next : group->live_tasks) = task->group_next;
-    if (task->group_next != nullptr) task->group_next->group_prev = task->group_prev;
-    --group->started;
-    if ((next = group->waiting_head) != nullptr) {
-      if ((group->waiting_head = next->waiting_next) == nullptr) group->waiting_tail = nullptr;
-      ++group->started;
+    if (task->registered) {
+      (task->group_prev != nullptr ? task->group_prev->group_next : group->registered) = task->group_next;
+      if (task->group_next != nullptr) task->group_next->group_prev = task->group_prev;
     }
-    if (--group->live == 0) waiters.swap(group->waiters);
+    if (group->max_concurrency != 0) {
+      --group->started;
+      if ((next = group->waiting_head) != nullptr) {
+        if ((group->waiting_head = next->waiting_next) == nullptr) group->waiting_tail = nullptr;
+        ++group->started;
+      }
+    }
   }
   if (next != nullptr) runtime().scheduler.submit(next);
+  // Acq_rel: the release half hands this task's writes to the waiter, who reads state
+  // with acquire; the acquire half orders the waiter's registration before our wake-up.
+  // Unless this was the last task and a waiter is registered, the group may be destroyed
+  // as soon as the decrement is done: nothing after it touches the group.
+  if (group->state.fetch_sub(kOneTask, std::memory_order_acq_rel) != kOneTask + kWaiterBit) return;
+  std::vector<BlockedOp *> waiters;
+  {
+    std::lock_guard<SpinMutex> lock(group->m);  // the waiter registers under it
+    waiters.swap(group->waiters);
+    // Relaxed: under m, which orders it for the next group_wait.
+    group->state.fetch_and(~kWaiterBit, std::memory_order_relaxed);
+  }
   wake_all(waiters);  // the group may be destroyed from here on
 }
 
@@ -144,7 +174,7 @@ LuminarTask *current_task() {
 
 void run_task(LuminarTask *task) {
   int32_t result = LUMINAR_TASK_CANCELLED;
-  if (task->cancel_reason.load() != LUMINAR_NOT_CANCELLED) {
+  if (cancel_reason_of(task) != LUMINAR_NOT_CANCELLED) {
     task->payload.drop();
     metrics().task_skipped();
   } else {
@@ -207,15 +237,22 @@ void cancel_task(LuminarTask *task, int32_t reason) {
 
 void cancel_group(LuminarGroup *group, int32_t reason) {
   std::lock_guard<SpinMutex> lock(group->m);
-  if (group->cancel_reason == LUMINAR_NOT_CANCELLED) group->cancel_reason = reason;
-  for (LuminarTask *task = group->live_tasks; task != nullptr; task = task->group_next) cancel_task(task, reason);
+  set_reason(group->cancel_reason, reason);
+  for (LuminarTask *task = group->registered; task != nullptr; task = task->group_next) cancel_task(task, reason);
+}
+
+int32_t cancel_reason_of(const LuminarTask *task) {
+  const int32_t own = task->cancel_reason.load();
+  // The group outlives its unfinished tasks.
+  return own != LUMINAR_NOT_CANCELLED || task->group == nullptr ? own : task->group->cancel_reason.load();
 }
 
 bool begin_blocking(BlockedOp *op) {
   LuminarTask *task = current_task();
   if (task == nullptr) return true;
+  register_for_cancellation(task);
   task->blocked_op.store(op);
-  if (task->cancel_reason.load() == LUMINAR_NOT_CANCELLED) return true;
+  if (cancel_reason_of(task) == LUMINAR_NOT_CANCELLED) return true;
   withdraw_blocked_op(task);
   return false;
 }
@@ -243,18 +280,18 @@ LuminarTask *spawn_task(const LuminarTaskDescriptor *desc) {
     runtime().timers.add(&task->timeout_timer, Clock::now() + std::chrono::nanoseconds(desc->timeout_ns));
   }
   if (LuminarGroup *group = task->group) {
-    std::lock_guard<SpinMutex> lock(group->m);
-    ++group->live;
-    task->group_next = group->live_tasks;
-    if (group->live_tasks != nullptr) group->live_tasks->group_prev = task;
-    group->live_tasks = task;
-    if (group->cancel_reason != LUMINAR_NOT_CANCELLED) set_reason(task->cancel_reason, group->cancel_reason);
-    if (group->max_concurrency != 0 && group->started >= group->max_concurrency) {
-      (group->waiting_tail != nullptr ? group->waiting_tail->waiting_next : group->waiting_head) = task;
-      group->waiting_tail = task;
-      return handle ? task : nullptr;
+    // Relaxed: only the count; the task is published to its runner by submit, and the
+    // spawner's own later decrement (if it is a task of the group) comes after in order.
+    group->state.fetch_add(kOneTask, std::memory_order_relaxed);
+    if (group->max_concurrency != 0) {
+      std::lock_guard<SpinMutex> lock(group->m);
+      if (group->started >= group->max_concurrency) {
+        (group->waiting_tail != nullptr ? group->waiting_tail->waiting_next : group->waiting_head) = task;
+        group->waiting_tail = task;
+        return handle ? task : nullptr;
+      }
+      ++group->started;
     }
-    ++group->started;
   }
   runtime().scheduler.submit(task);
   return handle ? task : nullptr;
@@ -287,7 +324,7 @@ LuminarGroup *current_group() {
 
 int32_t cancelled() {
   LuminarTask *task = current_task();
-  return task != nullptr ? task->cancel_reason.load() : LUMINAR_NOT_CANCELLED;
+  return task != nullptr ? cancel_reason_of(task) : LUMINAR_NOT_CANCELLED;
 }
 
 LuminarGroup *group_create(const LuminarGroupOptions *options) {
@@ -297,12 +334,15 @@ LuminarGroup *group_create(const LuminarGroupOptions *options) {
     group->errors.set_handler_unshared(&cancel_on_error, group);
   if (LuminarTask *owner = current_task()) {
     // The owner outlives the group (group_destroy runs inside it), no reference needed.
+    // Registered first, so that cancelling the owner's group reaches the owner and, under
+    // owner->m, this group; or else the owner's reason, read after, says so.
+    register_for_cancellation(owner);
     group->owner = owner;
     std::lock_guard<SpinMutex> lock(owner->m);
     group->owner_next = owner->owned_groups;
     if (owner->owned_groups != nullptr) owner->owned_groups->owner_prev = group;
     owner->owned_groups = group;
-    group->cancel_reason = owner->cancel_reason.load();
+    group->cancel_reason.store(cancel_reason_of(owner));
   }
   if (options->timeout_ns >= 0) {
     group->has_timeout = true;
@@ -317,23 +357,24 @@ void group_cancel(LuminarGroup *group) { cancel_group(group, LUMINAR_CANCEL_REQU
 
 int32_t group_wait(LuminarGroup *group) {
   help_group(group);
-  BlockedOp op;
-  int32_t reason;
-  {
-    std::lock_guard<SpinMutex> lock(group->m);
-    if (group->live != 0) {
-      group->waiters.push_back(&op);
-      reason = -1;
-    } else {
-      reason = group->cancel_reason;
+  // Acquire: pairs with the release half of the finishing tasks' decrements.
+  if (group->state.load(std::memory_order_acquire) >= kOneTask) {
+    BlockedOp op;
+    bool wait = false;
+    {
+      std::lock_guard<SpinMutex> lock(group->m);
+      // Acq_rel: if tasks are left, the last one sees the bit (its decrement follows this
+      // in the order of state) and wakes us under m; if none is left, we saw their writes.
+      if (group->state.fetch_or(kWaiterBit, std::memory_order_acq_rel) >= kOneTask) {
+        group->waiters.push_back(&op);
+        wait = true;
+      } else {
+        group->state.fetch_and(~kWaiterBit, std::memory_order_relaxed);  // relaxed: under m
+      }
     }
+    if (wait) op.wait();
   }
-  if (reason == -1) {
-    op.wait();
-    std::lock_guard<SpinMutex> lock(group->m);
-    reason = group->cancel_reason;
-  }
-  switch (reason) {
+  switch (group->cancel_reason.load()) {
     case LUMINAR_CANCEL_TIMEOUT: return LUMINAR_GROUP_TIMED_OUT;
     case LUMINAR_CANCEL_REQUESTED: return LUMINAR_GROUP_CANCELLED;
     default: return LUMINAR_GROUP_COMPLETED;

@@ -4,14 +4,24 @@
 // and the scheduler's (dropped after the task ran or was skipped); a task spawned with
 // LUMINAR_TASK_NO_HANDLE has only the scheduler's. Task records and groups come from
 // per-thread block caches (block_cache.hpp); a record has room for small task data
-// (kInlineTaskData bytes) right after it, so a spawn costs one cached block. A group refers to its
-// live tasks only while they are unfinished; a task refers to its group until it has
-// finished, which group_wait waits for before the group may be destroyed.
+// (kInlineTaskData bytes) right after it, so a spawn costs one cached block. A task
+// refers to its group until it has finished, which group_wait waits for before the group
+// may be destroyed.
+//
+// Counting a group's tasks takes no lock: `state` is 2 × (tasks spawned and not finished),
+// plus kWaiterBit while a group_wait is registered. A finishing task decrements it and
+// touches the group afterwards only if it was the last one and the bit was set: then the
+// waiter is parked and cannot destroy the group before this task wakes it (leave_group).
+// Groups with max_concurrency count their started tasks and queue the rest under m.
 //
 // Cancellation flows down: cancelling a task claims its blocked operation (which wakes it
-// with LUMINAR_CHAN_CANCELLED) and cancels the groups it created; cancelling a group
-// cancels its live tasks. Lock order follows the same direction (group, then its tasks,
-// then their groups), so it cannot cycle. join_task and group_wait park like any other
+// with LUMINAR_CHAN_CANCELLED) and cancels the groups it created; cancelling a group sets
+// its reason, which each of its tasks reads along with its own (cancel_reason_of), and
+// cancels its registered tasks: those that must be reached, because they block or own
+// groups, register themselves once, before they first do (register_for_cancellation).
+// A task that does neither only has to see the reason, so spawning and finishing one
+// takes no group lock. Lock order follows the same direction (group, then its tasks, then
+// their groups), so it cannot cycle. join_task and group_wait park like any other
 // blocking operation but are not cancellable (hooks.h). Before parking, group_wait runs
 // the group's own tasks that wait at the bottom of its worker's deque on the waiting
 // fiber (as oneTBB's task_group::wait does); only the group's own, never another task,
@@ -48,12 +58,16 @@ struct LuminarTask {
   LuminarGroup *group = nullptr;
   luminar_steal::Timer timeout_timer;  // armed before the task is submitted, if has_timeout
   bool has_timeout = false;
-  // LuminarCancelReason; the first reason sticks. Read without the lock by cancelled().
+  // LuminarCancelReason set on this task itself (cancel_task, its timeout, or through the
+  // group list); the first reason sticks. Read without a lock (cancel_reason_of).
   std::atomic<int32_t> cancel_reason{LUMINAR_NOT_CANCELLED};
+  // In its group's list of registered tasks (see the file comment). Only the task's own
+  // code reads and writes it.
+  bool registered = false;
   // The fiber the task is parked on, set by the task before it parks and cleared by the
   // worker that resumes it; handed over through the ready queues.
   luminar_steal::Fiber *resume_fiber = nullptr;
-  // Links in the group's list of live tasks (intrusive, so leaving is O(1)); under group->m.
+  // Links in the group's list of registered tasks (intrusive, so leaving is O(1)); under group->m.
   LuminarTask *group_prev = nullptr, *group_next = nullptr;
   // Next in the group's FIFO of tasks beyond max_concurrency; under group->m.
   LuminarTask *waiting_next = nullptr;
@@ -76,21 +90,28 @@ struct LuminarGroup {
   bool has_timeout = false;
   luminar_plugin::ErrorList errors;
 
+  // LuminarCancelReason of the group; the first reason sticks (set under m). Read
+  // without the lock by the group's tasks (cancel_reason_of) and by group_wait.
+  std::atomic<int32_t> cancel_reason{LUMINAR_NOT_CANCELLED};
+  // 2 × unfinished tasks + kWaiterBit (see the file comment).
+  std::atomic<std::size_t> state{0};
+
   luminar_steal::SpinMutex m;
   // Under m:
-  std::size_t live = 0;      // spawned and not finished
-  std::size_t started = 0;   // submitted to the scheduler and not finished
+  std::size_t started = 0;   // max_concurrency only: submitted to the scheduler and not finished
   // Beyond max_concurrency, not yet submitted: a FIFO linked through waiting_next.
   LuminarTask *waiting_head = nullptr, *waiting_tail = nullptr;
-  LuminarTask *live_tasks = nullptr;  // first of the live tasks (linked list), for cancellation
+  LuminarTask *registered = nullptr;  // first of the registered tasks (linked list)
   std::vector<luminar_steal::BlockedOp *> waiters;  // group_wait callers
-  int32_t cancel_reason = LUMINAR_NOT_CANCELLED;
 };
 
 namespace luminar_steal {
 
 // The task running on this fiber or thread, or NULL.
 LuminarTask *current_task();
+
+// Why `task` counts as cancelled: its own reason, else its group's (LuminarCancelReason).
+int32_t cancel_reason_of(const LuminarTask *task);
 
 // Runs (or skips, if cancelled before it started) a task and finishes it.
 void run_task(LuminarTask *task);
