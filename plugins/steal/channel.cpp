@@ -41,8 +41,7 @@ void WaitQueue::unlink(Waiter *waiter) {
   (waiter->prev != nullptr ? waiter->prev->next : head) = waiter->next;
   (waiter->next != nullptr ? waiter->next->prev : tail) = waiter->prev;
   waiter->queue = nullptr;
-  // Relaxed: changed under the mutex; lock-free readers fence before reading (invariant 2).
-  announced.fetch_sub(1, std::memory_order_relaxed);
+  add_announced(-1);
 }
 
 // Claimed waiters met on the way (taken by another case of their select, a timer or a

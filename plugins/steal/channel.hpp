@@ -58,8 +58,14 @@ struct WaitQueue {
 
   Waiter *head = nullptr, *tail = nullptr;  // under the channel's mutex
   // Queued waiters plus registering ones (invariant 2). Changed only under the channel's
-  // mutex; read without it by the lock-free paths, after a handshake fence.
+  // mutex, with add_announced; read without it by the lock-free paths, after a handshake fence.
   std::atomic<std::size_t> announced{0};
+  // Relaxed load and store, no read-modify-write: the channel's mutex makes the changer
+  // the only writer, and lock-free readers fence before they read (invariant 2).
+  void add_announced(std::ptrdiff_t delta) {
+    announced.store(announced.load(std::memory_order_relaxed) + static_cast<std::size_t>(delta),
+                    std::memory_order_relaxed);
+  }
 };
 
 }  // namespace luminar_steal

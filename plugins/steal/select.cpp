@@ -95,29 +95,33 @@ class ChannelLocks {
     }
     lock();
   }
-  ~ChannelLocks() { unlock(); }
+  ~ChannelLocks() {
+    if (held_) unlock();
+  }
   void lock() {
     for (std::size_t i = 0; i < size_; ++i) channels_[i]->m.lock();
+    held_ = true;
   }
   void unlock() {
     for (std::size_t i = size_; i-- > 0;) channels_[i]->m.unlock();
+    held_ = false;
   }
 
  private:
   CaseArray<LuminarChannel *> channels_;
   std::size_t size_ = 0;
+  bool held_ = false;
 };
 
 WaitQueue &queue_of(const LuminarSelectCase &c) {
   return c.dir == LUMINAR_SELECT_SEND ? c.channel->sendq : c.channel->recvq;
 }
 
-// Mutexes held. Relaxed: announcements change only under the mutex; lock-free readers
-// fence before reading them (channel.hpp, invariant 2).
+// Mutexes held (announcements change only under them: WaitQueue::add_announced).
 void announce(const LuminarSelectCase *cases, std::size_t count) {
   bool any_buffered = false;
   for (std::size_t i = 0; i < count; ++i) {
-    queue_of(cases[i]).announced.fetch_add(1, std::memory_order_relaxed);
+    queue_of(cases[i]).add_announced(1);
     any_buffered = any_buffered || cases[i].channel->ring != nullptr;
   }
   // Pairs with the fence after a lock-free push/pop (balance_if_announced). Unbuffered
@@ -126,8 +130,7 @@ void announce(const LuminarSelectCase *cases, std::size_t count) {
 }
 
 void withdraw(const LuminarSelectCase *cases, std::size_t count) {
-  // Relaxed: as in announce.
-  for (std::size_t i = 0; i < count; ++i) queue_of(cases[i]).announced.fetch_sub(1, std::memory_order_relaxed);
+  for (std::size_t i = 0; i < count; ++i) queue_of(cases[i]).add_announced(-1);
 }
 
 int32_t attempt_locked(const LuminarSelectCase &c) {
@@ -217,9 +220,14 @@ int32_t select_round(const LuminarSelectCase *cases, std::size_t count, bool has
   if (has_deadline) runtime().timers.cancel(&timer);
   end_blocking();
 
-  locks.lock();  // unlocked again by ~ChannelLocks
-  for (std::size_t i = 0; i < count; ++i) queue_of(cases[i]).unlink(&waiters[i]);
+  // Whoever completes an op through a channel (a counterpart, a close) first unlinks the
+  // waiter it claims (claim_first). So a one-case select completed that way has nothing
+  // left to unlink; otherwise (a cancel, the timer, other cases) unlink under the locks.
   const int32_t status = op.status();
+  if (count > 1 || (status != LUMINAR_CHAN_OK && status != kRetry)) {
+    locks.lock();  // unlocked again by ~ChannelLocks
+    for (std::size_t i = 0; i < count; ++i) queue_of(cases[i]).unlink(&waiters[i]);
+  }
   if (status == LUMINAR_CHAN_OK || status == LUMINAR_CHAN_CLOSED) *chosen = op.case_index();
   return status;
 }
