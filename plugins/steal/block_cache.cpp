@@ -14,13 +14,21 @@ std::atomic<std::size_t> caches_created{0};
 
 }  // namespace
 
+// The calling thread's lists: trivially destructible, so that reaching them costs no
+// thread_local initialisation check; the first use of a list arms a ThreadExit, whose
+// destructor hands the lists back when the thread exits.
 struct BlockCache::ThreadLists {
   ThreadList lists[kMaxCaches];
-  ~ThreadLists() {
-    for (ThreadList &list : lists)
-      if (list.cache != nullptr) list.cache->park_list(list.head, list.count);
-  }
 };
+
+namespace {
+
+struct ThreadExit {
+  BlockCache::ThreadLists *lists = nullptr;
+  ~ThreadExit();
+};
+
+}  // namespace
 
 BlockCache::BlockCache(std::size_t block_size)
     // Relaxed: only hands out distinct slots; caches are created before any task runs.
@@ -34,8 +42,21 @@ __attribute__((noinline)) BlockCache::ThreadList &BlockCache::thread_list() {
   ThreadLists *p = &lists;
   asm volatile("" : "+r"(p)::"memory");
   ThreadList &list = p->lists[index_];
-  list.cache = this;
+  if (list.cache == nullptr) {  // this thread's first use of this cache
+    list.cache = this;
+    thread_local ThreadExit at_exit;
+    at_exit.lists = p;
+  }
   return list;
+}
+
+void BlockCache::release_thread_lists(ThreadLists *lists) {
+  for (ThreadList &list : lists->lists)
+    if (list.cache != nullptr) list.cache->park_list(list.head, list.count);
+}
+
+ThreadExit::~ThreadExit() {
+  if (lists != nullptr) BlockCache::release_thread_lists(lists);
 }
 
 void *BlockCache::allocate() {

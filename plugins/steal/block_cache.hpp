@@ -40,6 +40,9 @@ class BlockCache {
 
   std::size_t block_size() const { return block_size_; }
 
+  struct ThreadLists;  // the calling thread's lists, one per cache
+  static void release_thread_lists(ThreadLists *lists);  // at thread exit
+
  private:
   struct FreeBlock {
     FreeBlock *next;
@@ -50,8 +53,6 @@ class BlockCache {
     FreeBlock *head = nullptr;
     std::size_t count = 0;
   };
-  struct ThreadLists;  // the calling thread's lists; hands them back at thread exit
-
   ThreadList &thread_list();
   void give_back(FreeBlock *batch);      // a list of kMagazine blocks → depot or malloc
   FreeBlock *take_batch();               // a depot batch, or null

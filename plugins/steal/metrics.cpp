@@ -40,11 +40,17 @@ void Metrics::leave_shard(Shard *shard) {
 
 namespace {
 
-// The calling thread's shard, claimed on first use and left at thread exit.
+// The calling thread's shard, claimed on first use. Trivially destructible, so that
+// reaching it costs no thread_local initialisation check; claiming it arms a ShardReturn,
+// whose destructor leaves the shard at thread exit.
 struct ThreadMetrics {
   Metrics::Shard *shard = nullptr;
   unsigned starts = 0;  // tasks this thread started: every kSampleEvery-th is sampled
-  ~ThreadMetrics() {
+};
+
+struct ShardReturn {
+  Metrics::Shard *shard = nullptr;
+  ~ShardReturn() {
     if (shard != nullptr) metrics().leave_shard(shard);
   }
 };
@@ -57,7 +63,11 @@ __attribute__((noinline)) static ThreadMetrics &thread_metrics() {
   thread_local ThreadMetrics state;
   ThreadMetrics *p = &state;
   asm volatile("" : "+r"(p)::"memory");
-  if (p->shard == nullptr) p->shard = metrics().claim_shard();
+  if (p->shard == nullptr) {
+    p->shard = metrics().claim_shard();
+    thread_local ShardReturn at_exit;
+    at_exit.shard = p->shard;
+  }
   return *p;
 }
 

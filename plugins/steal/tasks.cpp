@@ -84,24 +84,53 @@ void on_group_timeout(void *group) { cancel_group(static_cast<LuminarGroup *>(gr
 
 constexpr std::size_t kOneTask = 2, kWaiterBit = 1;  // LuminarGroup::state
 
-// Links `task` into its group's list of registered tasks, once: before it first blocks or
-// creates a group (see tasks.hpp). A cancel_group that took the group's mutex before this
-// has set the group's reason, which the task reads after (under the same mutex's order).
-void register_for_cancellation(LuminarTask *task) {
-  LuminarGroup *group = task->group;
-  if (task->registered || group == nullptr) return;
-  std::lock_guard<SpinMutex> lock(group->m);
-  task->group_next = group->registered;
-  if (group->registered != nullptr) group->registered->group_prev = task;
-  group->registered = task;
-  task->registered = true;
+// Non-zero once anything was cancelled in the process: until then cancel_reason_of needs
+// no walk up the tree. Seq_cst, incremented under the mutex where the reason is set.
+alignas(64) std::atomic<std::uint64_t> cancel_epoch{0};  // its own cache line: read by every task
+
+// See tasks.hpp: registers `task` in its group, links the group into its owner, and goes
+// on with the owner, up to a task whose chain is complete. Each step is idempotent and
+// done under the mutex of what it links into, so concurrent calls from tasks of the same
+// groups are harmless. `reachable` is set on the way back down, once the links above exist.
+void make_reachable(LuminarTask *task) {
+  // Acquire: pairs with the release store below (the links above are made).
+  if (task->reachable.load(std::memory_order_acquire)) return;
+  if (LuminarGroup *group = task->group) {
+    {
+      std::lock_guard<SpinMutex> lock(group->m);
+      if (!task->registered) {
+        task->group_next = group->registered;
+        if (group->registered != nullptr) group->registered->group_prev = task;
+        group->registered = task;
+        task->registered = true;
+      }
+    }
+    if (LuminarTask *owner = group->owner) {
+      {
+        std::lock_guard<SpinMutex> lock(owner->m);
+        if (!group->linked) {
+          group->owner_next = owner->owned_groups;
+          if (owner->owned_groups != nullptr) owner->owned_groups->owner_prev = group;
+          owner->owned_groups = group;
+          group->linked = true;
+        }
+      }
+      make_reachable(owner);  // as deep as blocks nest
+    }
+  }
+  // Release: pairs with the acquire load above.
+  task->reachable.store(true, std::memory_order_release);
 }
 
 // A task of `group` finished: bookkeeping, the next waiting task gets its slot, and the
 // last one wakes the waiter.
 void leave_group(LuminarGroup *group, LuminarTask *task) {
   LuminarTask *next = nullptr;
-  if (task->registered || group->max_concurrency != 0) {
+  // Only a reachable task can be registered (make_reachable sets reachable after). Acquire:
+  // pairs with that release store, which a task below this one may have made; that task
+  // finished before this one did (this one waited for it).
+  const bool may_be_registered = task->reachable.load(std::memory_order_acquire);
+  if (may_be_registered || group->max_concurrency != 0) {
     std::lock_guard<SpinMutex> lock(group->m);
     if (task->registered) {
       (task->group_prev != nullptr ? task->group_prev->group_next : group->registered) = task->group_next;
@@ -228,8 +257,9 @@ void run_task(LuminarTask *task) {
 //     sees task->m free, a canceller that takes it later loads the op after the withdrawal
 //     (the lock is a seq_cst RMW, spin_mutex.hpp) and finds null.
 void cancel_task(LuminarTask *task, int32_t reason) {
-  set_reason(task->cancel_reason, reason);
   std::lock_guard<SpinMutex> lock(task->m);
+  set_reason(task->cancel_reason, reason);
+  cancel_epoch.fetch_add(1);
   if (BlockedOp *op = task->blocked_op.load(); op != nullptr && op->try_claim()) op->complete(0, LUMINAR_CHAN_CANCELLED);
   // Still under task->m: group_destroy unregisters under it, so these stay alive.
   for (LuminarGroup *group = task->owned_groups; group != nullptr; group = group->owner_next) cancel_group(group, reason);
@@ -238,19 +268,26 @@ void cancel_task(LuminarTask *task, int32_t reason) {
 void cancel_group(LuminarGroup *group, int32_t reason) {
   std::lock_guard<SpinMutex> lock(group->m);
   set_reason(group->cancel_reason, reason);
+  cancel_epoch.fetch_add(1);
   for (LuminarTask *task = group->registered; task != nullptr; task = task->group_next) cancel_task(task, reason);
 }
 
 int32_t cancel_reason_of(const LuminarTask *task) {
-  const int32_t own = task->cancel_reason.load();
-  // The group outlives its unfinished tasks.
-  return own != LUMINAR_NOT_CANCELLED || task->group == nullptr ? own : task->group->cancel_reason.load();
+  // Each task's group outlives it, and each group's owner outlives the group.
+  int32_t reason = task->cancel_reason.load();
+  if (reason != LUMINAR_NOT_CANCELLED || task->group == nullptr) return reason;
+  if ((reason = task->group->cancel_reason.load()) != LUMINAR_NOT_CANCELLED || cancel_epoch.load() == 0) return reason;
+  for (const LuminarTask *above = task->group->owner; above != nullptr; above = above->group->owner) {
+    if ((reason = above->cancel_reason.load()) != LUMINAR_NOT_CANCELLED || above->group == nullptr) return reason;
+    if ((reason = above->group->cancel_reason.load()) != LUMINAR_NOT_CANCELLED) return reason;
+  }
+  return LUMINAR_NOT_CANCELLED;
 }
 
 bool begin_blocking(BlockedOp *op) {
   LuminarTask *task = current_task();
   if (task == nullptr) return true;
-  register_for_cancellation(task);
+  make_reachable(task);
   task->blocked_op.store(op);
   if (cancel_reason_of(task) == LUMINAR_NOT_CANCELLED) return true;
   withdraw_blocked_op(task);
@@ -332,18 +369,9 @@ LuminarGroup *group_create(const LuminarGroupOptions *options) {
   group->max_concurrency = options->max_concurrency;
   if (LUMINAR_DESCRIPTOR_HAS(options, LuminarGroupOptions, flags) && (options->flags & LUMINAR_GROUP_CANCEL_ON_ERROR))
     group->errors.set_handler_unshared(&cancel_on_error, group);
-  if (LuminarTask *owner = current_task()) {
-    // The owner outlives the group (group_destroy runs inside it), no reference needed.
-    // Registered first, so that cancelling the owner's group reaches the owner and, under
-    // owner->m, this group; or else the owner's reason, read after, says so.
-    register_for_cancellation(owner);
-    group->owner = owner;
-    std::lock_guard<SpinMutex> lock(owner->m);
-    group->owner_next = owner->owned_groups;
-    if (owner->owned_groups != nullptr) owner->owned_groups->owner_prev = group;
-    owner->owned_groups = group;
-    group->cancel_reason.store(cancel_reason_of(owner));
-  }
+  // The owner outlives the group (group_destroy runs inside it), no reference needed. The
+  // group is linked into it only if one of its tasks blocks (make_reachable).
+  group->owner = current_task();
   if (options->timeout_ns >= 0) {
     group->has_timeout = true;
     group->timeout_timer.action = on_group_timeout;
@@ -374,7 +402,9 @@ int32_t group_wait(LuminarGroup *group) {
     }
     if (wait) op.wait();
   }
-  switch (group->cancel_reason.load()) {
+  int32_t reason = group->cancel_reason.load();
+  if (reason == LUMINAR_NOT_CANCELLED && group->owner != nullptr) reason = cancel_reason_of(group->owner);
+  switch (reason) {
     case LUMINAR_CANCEL_TIMEOUT: return LUMINAR_GROUP_TIMED_OUT;
     case LUMINAR_CANCEL_REQUESTED: return LUMINAR_GROUP_CANCELLED;
     default: return LUMINAR_GROUP_COMPLETED;
@@ -383,8 +413,10 @@ int32_t group_wait(LuminarGroup *group) {
 
 void group_destroy(LuminarGroup *group) {
   if (group->has_timeout) runtime().timers.cancel(&group->timeout_timer);
-  if (LuminarTask *owner = group->owner) {
-    std::lock_guard<SpinMutex> lock(owner->m);
+  // `linked` is read without owner->m: only the group's tasks set it, and they have all
+  // finished (group_wait saw it, with acquire) before the group may be destroyed.
+  if (LuminarTask *owner = group->owner; owner != nullptr && group->linked) {
+    std::lock_guard<SpinMutex> lock(owner->m);  // cancel_task walks the list under it
     (group->owner_prev != nullptr ? group->owner_prev->owner_next : owner->owned_groups) = group->owner_next;
     if (group->owner_next != nullptr) group->owner_next->owner_prev = group->owner_prev;
   }

@@ -14,13 +14,19 @@
 // waiter is parked and cannot destroy the group before this task wakes it (leave_group).
 // Groups with max_concurrency count their started tasks and queue the rest under m.
 //
-// Cancellation flows down: cancelling a task claims its blocked operation (which wakes it
-// with LUMINAR_CHAN_CANCELLED) and cancels the groups it created; cancelling a group sets
-// its reason, which each of its tasks reads along with its own (cancel_reason_of), and
-// cancels its registered tasks: those that must be reached, because they block or own
-// groups, register themselves once, before they first do (register_for_cancellation).
-// A task that does neither only has to see the reason, so spawning and finishing one
-// takes no group lock. Lock order follows the same direction (group, then its tasks, then
+// Cancellation flows down. Cancelling a task or a group sets its reason; a task counts as
+// cancelled if it, its group, or any task or group above it has a reason
+// (cancel_reason_of reads its own and its group's, and walks further up only once
+// something in the process has been cancelled: cancel_epoch). Only a task that blocks
+// must also be woken, so only such a task makes itself reachable, once, before it first
+// blocks (make_reachable): it registers in its group, links the group into its owner
+// task's list of groups, registers the owner in its group, and so on up to a task whose
+// chain is complete. Cancelling a task then claims its blocked operation (which wakes it
+// with LUMINAR_CHAN_CANCELLED) and cancels its linked groups; cancelling a group cancels
+// its registered tasks. Every link is made under the mutex of what it links into, which a
+// canceller holds while it sets the reason there, so a link made after a cancellation
+// sees its reason. A task that never blocks costs no lock for any of this: spawning,
+// creating a group and finishing take none. Lock order follows the same direction (group, then its tasks, then
 // their groups), so it cannot cycle. join_task and group_wait park like any other
 // blocking operation but are not cancellable (hooks.h). Before parking, group_wait runs
 // the group's own tasks that wait at the bottom of its worker's deque on the waiting
@@ -61,9 +67,11 @@ struct LuminarTask {
   // LuminarCancelReason set on this task itself (cancel_task, its timeout, or through the
   // group list); the first reason sticks. Read without a lock (cancel_reason_of).
   std::atomic<int32_t> cancel_reason{LUMINAR_NOT_CANCELLED};
-  // In its group's list of registered tasks (see the file comment). Only the task's own
-  // code reads and writes it.
+  // In its group's list of registered tasks; set under group->m (see the file comment).
   bool registered = false;
+  // Every link from here to the root is made (make_reachable). Release store after the
+  // links, acquire load: a task that finds it set sees the links' effects.
+  std::atomic<bool> reachable{false};
   // The fiber the task is parked on, set by the task before it parks and cleared by the
   // worker that resumes it; handed over through the ready queues.
   luminar_steal::Fiber *resume_fiber = nullptr;
@@ -78,14 +86,16 @@ struct LuminarTask {
   // see cancel_task in tasks.cpp).
   std::atomic<luminar_steal::BlockedOp *> blocked_op{nullptr};
   std::vector<luminar_steal::BlockedOp *> joiners;      // under m: join_task callers
-  LuminarGroup *owned_groups = nullptr;                 // under m: groups it created (owner_next list)
+  LuminarGroup *owned_groups = nullptr;                 // under m: linked groups it created (owner_next list)
 };
 
 struct LuminarGroup {
   uint32_t max_concurrency = 0;
   LuminarTask *owner = nullptr;  // the task that created it, or NULL
-  // Links in the owner's list of groups it created (intrusive, no allocation); under owner->m.
+  // Links in the owner's list of groups it created, once linked (make_reachable);
+  // intrusive, no allocation; under owner->m.
   LuminarGroup *owner_prev = nullptr, *owner_next = nullptr;
+  bool linked = false;  // under owner->m
   luminar_steal::Timer timeout_timer;
   bool has_timeout = false;
   luminar_plugin::ErrorList errors;
