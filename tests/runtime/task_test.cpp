@@ -197,6 +197,38 @@ TEST_CASE("spawn_task keeps the caller's data and gives no handle when asked not
   CHECK(ran.load() == 41);
 }
 
+TEST_CASE("cancelling a block reaches tasks three blocks down, parked or busy") {
+  task_group outer;
+  std::atomic<int> unwound{0}, saw_cancel{0}, started{0};
+  outer.spawn([&] {
+    task_group middle;
+    middle.spawn([&] {
+      task_group inner;
+      inner.spawn([&] {
+        ++started;
+        try {
+          luminar::this_task::sleep_for(10s);
+        } catch (const luminar::task_cancelled &) {
+          ++unwound;
+          throw;
+        }
+      });
+      inner.spawn([&] {  // never blocks: it must see the cancellation of a block above
+        ++started;
+        while (!luminar::this_task::cancelled()) luminar::this_task::yield();
+        ++saw_cancel;
+      });
+      inner.wait();
+    });
+    middle.wait();
+  });
+  while (started.load() < 2) luminar::this_task::sleep_for(1ms);
+  outer.cancel();
+  CHECK_NOTHROW(outer.wait());
+  CHECK(unwound.load() == 1);
+  CHECK(saw_cancel.load() == 1);
+}
+
 TEST_CASE("max_concurrency bounds the tasks running at once, blocked ones included") {
   constexpr int limit = 2;
   task_group group(error_strategy::stop, limit);
