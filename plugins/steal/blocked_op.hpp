@@ -30,6 +30,9 @@ struct Fiber;
 class BlockedOp {
  public:
   BlockedOp();  // for the calling task (fiber) or thread
+  // The same, for a caller that knows it: the task on the calling fiber, or null on a
+  // thread that runs no fibers.
+  explicit BlockedOp(LuminarTask *fiber_task) : task_(fiber_task) {}
   BlockedOp(const BlockedOp &) = delete;
   BlockedOp &operator=(const BlockedOp &) = delete;
 

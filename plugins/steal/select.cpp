@@ -172,12 +172,12 @@ void on_deadline(void *op) {
 }
 
 // One round of steps 1-4; returns a final status or kRetry.
-int32_t select_round(const LuminarSelectCase *cases, std::size_t count, bool has_deadline, Clock::time_point deadline,
-                     bool has_default, std::size_t *chosen) {
+int32_t select_round(const Caller &caller, const LuminarSelectCase *cases, std::size_t count, bool has_deadline,
+                     Clock::time_point deadline, bool has_default, std::size_t *chosen) {
   CaseArray<std::size_t> order(count);
   shuffled_order(order, count);
 
-  BlockedOp op;
+  BlockedOp op(caller.fiber_task);
   CaseArray<Waiter> waiters(count);
   ChannelLocks locks(cases, count);
   announce(cases, count);
@@ -198,7 +198,7 @@ int32_t select_round(const LuminarSelectCase *cases, std::size_t count, bool has
     withdraw(cases, count);
     return LUMINAR_CHAN_TIMEOUT;
   }
-  if (!begin_blocking(&op)) {
+  if (!begin_blocking(caller.task, &op)) {
     withdraw(cases, count);
     return LUMINAR_CHAN_CANCELLED;
   }
@@ -218,7 +218,7 @@ int32_t select_round(const LuminarSelectCase *cases, std::size_t count, bool has
   }
   op.wait();
   if (has_deadline) runtime().timers.cancel(&timer);
-  end_blocking();
+  end_blocking(caller.task);
 
   // Whoever completes an op through a channel (a counterpart, a close) first unlinks the
   // waiter it claims (claim_first). So a one-case select completed that way has nothing
@@ -239,10 +239,12 @@ int32_t select(const LuminarSelectCase *cases, std::size_t count, int64_t timeou
   const bool has_deadline = timeout_ns >= 0;
   const Clock::time_point deadline = has_deadline ? Clock::now() + std::chrono::nanoseconds(timeout_ns) : Clock::time_point();
   metrics().channel_operations(count);
+  const Caller caller = current_caller();
   for (;;) {
     // A blocking operation of a cancelled task fails even when it could proceed, so that a
     // task looping over a busy channel still stops (SPEC 1.4).
-    if (!has_default && cancelled() != LUMINAR_NOT_CANCELLED) return LUMINAR_CHAN_CANCELLED;
+    if (!has_default && caller.task != nullptr && cancel_reason_of(caller.task) != LUMINAR_NOT_CANCELLED)
+      return LUMINAR_CHAN_CANCELLED;
     if (count > 0 && all_buffered(cases, count)) {
       const int32_t status = poll_unlocked(cases, count, chosen);
       if (status != kWouldBlock) return status;
@@ -251,7 +253,7 @@ int32_t select(const LuminarSelectCase *cases, std::size_t count, int64_t timeou
       if (has_default) return LUMINAR_CHAN_EMPTY;
       if (timeout_ns == 0) return LUMINAR_CHAN_TIMEOUT;
     }
-    const int32_t status = select_round(cases, count, has_deadline, deadline, has_default != 0, chosen);
+    const int32_t status = select_round(caller, cases, count, has_deadline, deadline, has_default != 0, chosen);
     if (status != kRetry) return status;
   }
 }

@@ -196,6 +196,11 @@ void cancel_on_error(const LuminarErrorContext *, void *group) {
 
 }  // namespace
 
+Caller current_caller() {
+  Fiber *fiber = current_fiber();
+  return fiber != nullptr ? Caller{fiber->task, fiber->task} : Caller{thread_task(), nullptr};
+}
+
 LuminarTask *current_task() {
   Fiber *fiber = current_fiber();
   return fiber != nullptr ? fiber->task : thread_task();
@@ -284,8 +289,11 @@ int32_t cancel_reason_of(const LuminarTask *task) {
   return LUMINAR_NOT_CANCELLED;
 }
 
-bool begin_blocking(BlockedOp *op) {
-  LuminarTask *task = current_task();
+bool begin_blocking(BlockedOp *op) { return begin_blocking(current_task(), op); }
+
+void end_blocking() { end_blocking(current_task()); }
+
+bool begin_blocking(LuminarTask *task, BlockedOp *op) {
   if (task == nullptr) return true;
   make_reachable(task);
   task->blocked_op.store(op);
@@ -294,8 +302,8 @@ bool begin_blocking(BlockedOp *op) {
   return false;
 }
 
-void end_blocking() {
-  if (LuminarTask *task = current_task()) withdraw_blocked_op(task);
+void end_blocking(LuminarTask *task) {
+  if (task != nullptr) withdraw_blocked_op(task);
 }
 
 LuminarTask *spawn_task(const LuminarTaskDescriptor *desc) {

@@ -120,6 +120,15 @@ namespace luminar_steal {
 // The task running on this fiber or thread, or NULL.
 LuminarTask *current_task();
 
+// The calling code's task, and that task again if it runs on a fiber (else null: a
+// thread that waits on a futex). Read once for a whole operation: both stay the same
+// across parks, while the thread may not.
+struct Caller {
+  LuminarTask *task;
+  LuminarTask *fiber_task;
+};
+Caller current_caller();
+
 // Why `task` counts as cancelled: its own reason, else its group's (LuminarCancelReason).
 int32_t cancel_reason_of(const LuminarTask *task);
 
@@ -134,6 +143,9 @@ void cancel_group(LuminarGroup *group, int32_t reason);
 // it always succeeds.
 bool begin_blocking(BlockedOp *op);
 void end_blocking();
+// The same for a caller that knows its task (current_task(); null: nothing to register).
+bool begin_blocking(LuminarTask *task, BlockedOp *op);
+void end_blocking(LuminarTask *task);
 
 // Hooks.
 LuminarTask *spawn_task(const LuminarTaskDescriptor *desc);
