@@ -22,14 +22,15 @@ void HookUsage::addBlock(const model::Directive &directive) {
   // runtime::parallel_for: one task_group of shares that never throw (errors stay in the
   // loop's own error_state).
   if (directive.kind == model::PragmaKind::ParallelFor) {
-    hooks_.insert({"group_create", "spawn_task", "release_task", "group_wait", "error_count", "group_destroy",
-                   "current_task"});
+    hooks_.insert({"group_create", "spawn_task", "group_wait", "error_count", "group_destroy", "current_task"});
     return;
   }
-  // task_group: create, spawn (the handle is released at once), wait, read the errors, destroy.
-  hooks_.insert({"group_create", "spawn_task", "release_task", "collect_error", "group_wait", "error_count",
-                 "group_destroy", "current_task"});
-  if (directive.onError == model::ErrorStrategy::Stop) hooks_.insert({"set_error_handler", "group_cancel", "error_at"});
+  // task_group: create, spawn (without a handle), wait, read the errors, destroy. A stop
+  // group is created with LUMINAR_GROUP_CANCEL_ON_ERROR (the runtime cancels it at the first
+  // error) and rethrows the first error.
+  hooks_.insert({"group_create", "spawn_task", "collect_error", "group_wait", "error_count", "group_destroy",
+                 "current_task"});
+  if (directive.onError == model::ErrorStrategy::Stop) hooks_.insert("error_at");
   if (directive.onError == model::ErrorStrategy::Collect) hooks_.insert("error_at");
 }
 
@@ -60,7 +61,7 @@ void HookUsage::addChannelConstruction(bool copy) {
   hooks_.insert({copy ? "channel_retain" : "channel_create", "channel_release"});
 }
 
-void HookUsage::addDynamicSpawn() { hooks_.insert({"current_task", "current_group", "spawn_task", "release_task"}); }
+void HookUsage::addDynamicSpawn() { hooks_.insert({"current_task", "current_group", "spawn_task"}); }
 
 std::vector<std::string> HookUsage::inTableOrder() const {
   std::vector<std::string> ordered;
