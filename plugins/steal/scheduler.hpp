@@ -81,7 +81,7 @@ class Scheduler {
     std::atomic<LuminarTask *> next{nullptr};
   };
   static constexpr unsigned kFairnessTick = 61;
-  static constexpr unsigned kSpinRounds = 2048;   // looks for work before sleeping
+  static constexpr unsigned kSpinRounds = 64;   // looks for work before sleeping
   static constexpr unsigned kNextPatience = 16;  // looks before taking another worker's next
 
   // placements: the CPUs each worker may run on (LUMINAR_NUMA=1), or empty.

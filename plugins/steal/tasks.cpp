@@ -311,7 +311,7 @@ LuminarTask *spawn_task(const LuminarTaskDescriptor *desc) {
   void *block = task_blocks().allocate();
   auto *task = new (block) LuminarTask();
   if (!handle) task->refs.store(1, std::memory_order_relaxed);  // relaxed: not yet shared
-  task->id = next_task_id();
+  if (tracing_on) task->id = next_task_id();  // ids only name tasks in traces
   task->payload.take(desc, static_cast<char *>(block) + kTaskRecordSize, kInlineTaskData);
   task->name.take(desc);
   task->flags = desc->flags;

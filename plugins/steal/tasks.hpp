@@ -53,7 +53,7 @@ struct Fiber;
 
 struct LuminarTask {
   std::atomic<int> refs{2};  // see the file comment
-  uint64_t id = 0;           // for traces; set at spawn
+  uint64_t id = 0;           // names the task in traces; set at spawn while tracing is on
   // Start of the current stretch on a worker, for the trace (tracing.hpp); -1 = none.
   // Only the code running the task touches it.
   int64_t run_begin_ns = -1;

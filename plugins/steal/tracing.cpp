@@ -24,10 +24,13 @@ trace::WorkerTrace *this_worker_trace() {
 
 }  // namespace
 
+bool tracing_on = false;
+
 void init_tracing(const char *path, std::size_t workers) {
   if (path == nullptr || *path == '\0') return;
   trace_path = new std::string(path);
   recorder = new trace::TraceRecorder(static_cast<unsigned>(workers));
+  tracing_on = true;
 }
 
 void finish_tracing() {
@@ -36,11 +39,11 @@ void finish_tracing() {
   if (!recorder->write(*trace_path, error)) std::fprintf(stderr, "luminar: LUMINAR_TRACE: %s\n", error.c_str());
 }
 
-void trace_run_begins(LuminarTask *task) {
+void record_run_begins(LuminarTask *task) {
   if (this_worker_trace() != nullptr) task->run_begin_ns = trace::TraceRecorder::now_ns();
 }
 
-void trace_run_ends(LuminarTask *task, bool parks) {
+void record_run_ends(LuminarTask *task, bool parks) {
   trace::WorkerTrace *worker = this_worker_trace();
   if (worker == nullptr || task->run_begin_ns < 0) return;
   const std::int64_t now = trace::TraceRecorder::now_ns();
@@ -49,14 +52,14 @@ void trace_run_ends(LuminarTask *task, bool parks) {
   task->run_begin_ns = -1;
 }
 
-void trace_resumed(LuminarTask *task) {
+void record_resumed(LuminarTask *task) {
   trace::WorkerTrace *worker = this_worker_trace();
   if (worker == nullptr) return;
   task->run_begin_ns = trace::TraceRecorder::now_ns();
   worker->instant(trace::EventKind::unpark, task->id, task->run_begin_ns);
 }
 
-void trace_stolen(LuminarTask *task, std::size_t victim) {
+void record_stolen(LuminarTask *task, std::size_t victim) {
   if (trace::WorkerTrace *worker = this_worker_trace())
     worker->instant(trace::EventKind::steal, task->id, trace::TraceRecorder::now_ns(), static_cast<std::int64_t>(victim));
 }

@@ -18,11 +18,28 @@ void init_tracing(const char *trace_path, std::size_t workers);
 // At shutdown: writes the file; a failure is reported on stderr.
 void finish_tracing();
 
+// Whether LUMINAR_TRACE is on: set once by init_tracing, before any task exists, so a
+// plain read suffices. Lets the hot paths skip the calls below when it is off.
+extern bool tracing_on;
+
 // On the worker running `task`, at the moment named.
-void trace_run_begins(LuminarTask *task);
-void trace_run_ends(LuminarTask *task, bool parks);
-void trace_resumed(LuminarTask *task);
-void trace_stolen(LuminarTask *task, std::size_t victim);
+void record_run_begins(LuminarTask *task);
+void record_run_ends(LuminarTask *task, bool parks);
+void record_resumed(LuminarTask *task);
+void record_stolen(LuminarTask *task, std::size_t victim);
+
+inline void trace_run_begins(LuminarTask *task) {
+  if (tracing_on) record_run_begins(task);
+}
+inline void trace_run_ends(LuminarTask *task, bool parks) {
+  if (tracing_on) record_run_ends(task, parks);
+}
+inline void trace_resumed(LuminarTask *task) {
+  if (tracing_on) record_resumed(task);
+}
+inline void trace_stolen(LuminarTask *task, std::size_t victim) {
+  if (tracing_on) record_stolen(task, victim);
+}
 
 }  // namespace luminar_steal
 
