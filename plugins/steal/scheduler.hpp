@@ -26,7 +26,9 @@
 // futex wake-up: notify() only wakes workers that announced themselves asleep.
 // Idle workers sleep on a futex (epoch_): a worker announces itself in sleepers_, fences,
 // re-checks every queue, then waits for epoch_ to change; whoever queues work fences and,
-// if sleepers_ is non-zero, bumps epoch_ and wakes one. Either the sleeper sees the work
+// if sleepers_ is non-zero, bumps epoch_ and wakes one. Where the kernel allows, the
+// sleeper's fence is a membarrier(2) that stands for both, and the producers' is only a
+// compiler barrier (scheduler.cpp, producer_handshake_fence). Either the sleeper sees the work
 // or the producer sees the sleeper (Dekker), so no wake-up is lost, and idle workers burn
 // no CPU. One wake-up is in flight at a time (waking_): until the woken worker runs again
 // and clears it, producers do not issue more (a loaded machine may take long to schedule
