@@ -96,8 +96,9 @@ size_for() {  # peer kernel -> --n
   esac
 }
 
-# Timed repetitions per run (after one warm-up): fewer for spawn, whose million tasks take
-# 1 to 3 µs each on this machine, so that a run stays within a few seconds.
+# Timed repetitions per run (after one warm-up): fewer for spawn, whose million tasks took
+# up to 3 µs each with `default` (and Go's up to 2 µs on a loaded machine), so that a run
+# stays within a few seconds.
 reps_for() {  # kernel -> --reps
   case $1 in
     spawn) echo 3 ;;
