@@ -226,9 +226,16 @@ void Scheduler::make_ready(LuminarTask *task) {
     enqueue(task, local);
     return;
   }
-  // Acq_rel: the release publishes the task (its resume_fiber) to the exchange that takes
-  // it from the slot (acquire, in take); the acquire pairs with the put of `previous`.
-  if (LuminarTask *previous = local->next.exchange(task, std::memory_order_acq_rel)) local->deque.push(previous);
+  // Only this worker puts tasks into its slot; others only take them out. So an empty
+  // slot stays empty until our store, and a plain release store fills it (it publishes the
+  // task, its resume_fiber, to the acquire exchange that takes it). Relaxed load: a hint
+  // that decides only between the store and the exchange.
+  if (local->next.load(std::memory_order_relaxed) == nullptr) {
+    local->next.store(task, std::memory_order_release);
+  } else if (LuminarTask *previous = local->next.exchange(task, std::memory_order_acq_rel)) {
+    // Acq_rel: release as above; acquire pairs with the put of `previous`.
+    local->deque.push(previous);
+  }
   notify();
 }
 

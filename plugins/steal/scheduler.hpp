@@ -79,7 +79,8 @@ class Scheduler {
     std::minstd_rand rng;                   // only this worker's thread
     unsigned ticks = 0;                     // only this worker's thread: looks for work
     // The task woken last by a task on this worker (see the file comment), or null. Put
-    // and taken by this worker, taken by others after kNextPatience looks; exchanges only.
+    // and taken by this worker, taken by others after kNextPatience looks. Only this worker
+    // puts (a store into an empty slot, else an exchange); takers exchange.
     std::atomic<LuminarTask *> next{nullptr};
   };
   static constexpr unsigned kFairnessTick = 61;
