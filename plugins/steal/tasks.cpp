@@ -289,10 +289,6 @@ int32_t cancel_reason_of(const LuminarTask *task) {
   return LUMINAR_NOT_CANCELLED;
 }
 
-bool begin_blocking(BlockedOp *op) { return begin_blocking(current_task(), op); }
-
-void end_blocking() { end_blocking(current_task()); }
-
 bool begin_blocking(LuminarTask *task, BlockedOp *op) {
   if (task == nullptr) return true;
   make_reachable(task);

@@ -138,12 +138,9 @@ void run_task(LuminarTask *task);
 void cancel_task(LuminarTask *task, int32_t reason);
 void cancel_group(LuminarGroup *group, int32_t reason);
 
-// Registers `op` as the calling task's blocked operation so that cancellation claims it;
-// returns false (and registers nothing) if the task is already cancelled. Outside tasks
-// it always succeeds.
-bool begin_blocking(BlockedOp *op);
-void end_blocking();
-// The same for a caller that knows its task (current_task(); null: nothing to register).
+// Registers `op` as the blocked operation of `task` (the caller's: Caller::task) so that
+// cancellation claims it; returns false (and registers nothing) if the task is already
+// cancelled. With no task (a thread outside tasks) it always succeeds.
 bool begin_blocking(LuminarTask *task, BlockedOp *op);
 void end_blocking(LuminarTask *task);
 
