@@ -1,5 +1,7 @@
 #include "block_cache.hpp"
 
+#include "tls_access.hpp"
+
 #include <sanitizer/asan_interface.h>
 
 #include <atomic>
@@ -36,11 +38,16 @@ BlockCache::BlockCache(std::size_t block_size)
   if (index_ >= kMaxCaches) std::abort();  // a programming error: raise kMaxCaches
 }
 
-// Not inlined and opaque to the optimiser: see the file comment.
-__attribute__((noinline)) BlockCache::ThreadList &BlockCache::thread_list() {
-  thread_local ThreadLists lists;
-  ThreadLists *p = &lists;
-  asm volatile("" : "+r"(p)::"memory");
+namespace {
+
+thread_local BlockCache::ThreadLists thread_lists;  // constant-initialised (tls_access.hpp)
+const std::ptrdiff_t kThreadListsOffset = tls_offset_of(&thread_lists);
+
+}  // namespace
+
+// The address is computed afresh on every call: see the file comment.
+BlockCache::ThreadList &BlockCache::thread_list() {
+  ThreadLists *p = &thread_local_at<ThreadLists>(kThreadListsOffset);
   ThreadList &list = p->lists[index_];
   if (list.cache == nullptr) {  // this thread's first use of this cache
     list.cache = this;

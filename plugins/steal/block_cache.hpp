@@ -13,8 +13,9 @@
 // A cached block is poisoned under AddressSanitizer (but for its link), so a use after
 // free is still reported.
 //
-// Fibers migrate between threads: the thread's list is reached through a non-inline
-// accessor and never held across a switch (allocate and release do not switch).
+// Fibers migrate between threads: the thread's list is reached by an address computed
+// afresh on every call (tls_access.hpp) and never held across a switch (allocate and
+// release do not switch).
 #ifndef LUMINAR_STEAL_BLOCK_CACHE_HPP
 #define LUMINAR_STEAL_BLOCK_CACHE_HPP
 

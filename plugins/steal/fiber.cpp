@@ -31,10 +31,13 @@ struct SwitchRecord {
 
 // Per-thread fiber state. Reached only through thread_state(), never cached across a switch.
 struct ThreadState {
-  Fiber *current = nullptr;
+  Fiber *current = nullptr;  // first: current_fiber() reads it at the state's own offset
   Fiber home;
   SwitchRecord pending;  // written just before a jump, consumed by the arriving side
 };
+
+thread_local ThreadState thread_state_instance;  // constant-initialised (tls_access.hpp)
+const std::ptrdiff_t kThreadStateOffset = tls_offset_of(&thread_state_instance);
 
 StackPool *pool = nullptr;  // set by init_fibers, before any fiber exists
 
@@ -54,15 +57,9 @@ __attribute__((noinline)) EhGlobals *eh_globals() {
   return p;
 }
 
-// Not inlined, and opaque to the optimiser (the asm), so that every call really computes
-// the calling thread's address: a fiber that resumes on another thread must not reuse the
-// address its previous thread had.
-__attribute__((noinline)) ThreadState &thread_state() {
-  thread_local ThreadState state;
-  ThreadState *p = &state;
-  asm volatile("" : "+r"(p)::"memory");
-  return *p;
-}
+// Every call computes the calling thread's address afresh (tls_access.hpp): a fiber that
+// resumes on another thread must not reuse the address its previous thread had.
+ThreadState &thread_state() { return thread_local_at<ThreadState>(kThreadStateOffset); }
 
 // A fiber's record lives at the top of its own stack, in the page that every fiber that
 // ever ran has touched, so a parked task costs no separate allocation for it. The stack
@@ -117,6 +114,8 @@ void fiber_entry(ctx::transfer_t transfer) {
 
 }  // namespace
 
+const std::ptrdiff_t kCurrentFiberOffset = kThreadStateOffset + static_cast<std::ptrdiff_t>(offsetof(ThreadState, current));
+
 void init_fibers(std::size_t stack_size) { pool = new StackPool(stack_size); }  // never destroyed: parked fibers may outlive shutdown
 
 StackPool &stack_pool() { return *pool; }
@@ -144,8 +143,6 @@ void fiber_destroy(Fiber *fiber) {
   fiber->~Fiber();  // it lives on the stack it gives back
   pool->release(stack);
 }
-
-Fiber *current_fiber() { return thread_state().current; }
 
 Fiber *home_fiber() { return &thread_state().home; }
 

@@ -15,6 +15,7 @@
 #define LUMINAR_STEAL_FIBER_HPP
 
 #include "stack_pool.hpp"
+#include "tls_access.hpp"
 
 #include <boost/context/detail/fcontext.hpp>
 
@@ -59,8 +60,10 @@ StackPool &stack_pool();
 Fiber *fiber_create(void (*body)());
 void fiber_destroy(Fiber *fiber);  // never the running fiber
 
-// The fiber running on this thread, or null if this thread does not run fibers.
-Fiber *current_fiber();
+// The fiber running on this thread, or null if this thread does not run fibers. Inline,
+// and fiber-safe: it reads the calling thread's state afresh (tls_access.hpp).
+extern const std::ptrdiff_t kCurrentFiberOffset;  // fiber.cpp
+inline Fiber *current_fiber() { return thread_local_at<Fiber *>(kCurrentFiberOffset); }
 // The calling thread's home fiber (valid inside enter_fibers).
 Fiber *home_fiber();
 

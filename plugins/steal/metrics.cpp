@@ -1,5 +1,7 @@
 #include "metrics.hpp"
 
+#include "tls_access.hpp"
+
 #include <cstring>
 
 namespace luminar_steal {
@@ -57,12 +59,17 @@ struct ShardReturn {
 
 }  // namespace
 
-// Not inlined and opaque to the optimiser: callers run on fibers that migrate between
-// threads and must reach the state of the thread they are on now (see fiber.hpp).
-__attribute__((noinline)) static ThreadMetrics &thread_metrics() {
-  thread_local ThreadMetrics state;
-  ThreadMetrics *p = &state;
-  asm volatile("" : "+r"(p)::"memory");
+namespace {
+
+thread_local ThreadMetrics thread_metrics_instance;  // constant-initialised (tls_access.hpp)
+const std::ptrdiff_t kThreadMetricsOffset = tls_offset_of(&thread_metrics_instance);
+
+}  // namespace
+
+// Callers run on fibers that migrate between threads and must reach the state of the
+// thread they are on now: the address is computed afresh on every call (tls_access.hpp).
+static ThreadMetrics &thread_metrics() {
+  ThreadMetrics *p = &thread_local_at<ThreadMetrics>(kThreadMetricsOffset);
   if (p->shard == nullptr) {
     p->shard = metrics().claim_shard();
     thread_local ShardReturn at_exit;

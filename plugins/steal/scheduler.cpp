@@ -23,14 +23,12 @@ struct WorkerSlot {
   void *worker = nullptr;
 };
 
-// Not inlined and opaque to the optimiser: worker_loop migrates between threads with its
-// fiber and must read the slot of the thread it is on now (see fiber.hpp).
-__attribute__((noinline)) WorkerSlot &worker_slot() {
-  thread_local WorkerSlot slot;
-  WorkerSlot *p = &slot;
-  asm volatile("" : "+r"(p)::"memory");
-  return *p;
-}
+thread_local WorkerSlot worker_slot_instance;  // constant-initialised (tls_access.hpp)
+const std::ptrdiff_t kWorkerSlotOffset = tls_offset_of(&worker_slot_instance);
+
+// worker_loop migrates between threads with its fiber and must read the slot of the
+// thread it is on now: the address is computed afresh on every call (tls_access.hpp).
+WorkerSlot &worker_slot() { return thread_local_at<WorkerSlot>(kWorkerSlotOffset); }
 
 void run_blocking_task(void *task) { run_task(static_cast<LuminarTask *>(task)); }
 
