@@ -49,8 +49,8 @@ struct EhGlobals {
 };
 
 // __cxa_get_globals is declared __attribute__((const)): the compiler may reuse one call's
-// result after a switch, on another thread. Hence the same non-inline, opaque accessor as
-// thread_state().
+// result after a switch, on another thread. Hence a non-inline accessor whose result is
+// opaque to the optimiser (libstdc++'s own thread_local is out of tls_access.hpp's reach).
 __attribute__((noinline)) EhGlobals *eh_globals() {
   EhGlobals *p = reinterpret_cast<EhGlobals *>(abi::__cxa_get_globals());
   asm volatile("" : "+r"(p)::"memory");

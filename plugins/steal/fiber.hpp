@@ -9,8 +9,8 @@
 // resume it.
 //
 // Fibers migrate between threads, so code that runs on a fiber must not keep the address
-// of a thread_local across a switch: thread state is always re-read through the non-inline
-// accessors below.
+// of a thread_local across a switch: thread state is always re-read from a freshly read
+// thread pointer (tls_access.hpp), as current_fiber() below does.
 #ifndef LUMINAR_STEAL_FIBER_HPP
 #define LUMINAR_STEAL_FIBER_HPP
 

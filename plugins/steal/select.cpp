@@ -19,6 +19,7 @@
 #include "runtime.hpp"
 #include "tasks.hpp"
 #include "timers.hpp"
+#include "tls_access.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -30,9 +31,10 @@ namespace luminar_steal {
 namespace {
 
 // A per-thread xorshift64* generator: a few instructions per number, which is all that
-// picking a case fairly needs (Go's select uses a cheap generator too).
+// picking a case fairly needs (Go's select uses a cheap generator too). Seeded on first
+// use (a zero state), so that the thread_local is constant-initialised.
 struct FastRandom {
-  std::uint64_t state;
+  std::uint64_t state = 0;
   std::uint32_t next() {
     state ^= state >> 12;
     state ^= state << 25;
@@ -43,15 +45,18 @@ struct FastRandom {
   std::uint32_t below(std::uint32_t n) { return static_cast<std::uint32_t>((std::uint64_t{next()} * n) >> 32); }
 };
 
-// Not inlined, and opaque to the optimiser, like all thread state that fiber code reads
-// (fiber.hpp).
-__attribute__((noinline)) FastRandom &random_engine() {
-  thread_local FastRandom engine{(std::hash<std::thread::id>()(std::this_thread::get_id()) ^
-                                  static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())) |
-                                 1u};
-  FastRandom *p = &engine;
-  asm volatile("" : "+r"(p)::"memory");
-  return *p;
+thread_local FastRandom random_engine_instance;  // constant-initialised (tls_access.hpp)
+const std::ptrdiff_t kRandomEngineOffset = tls_offset_of(&random_engine_instance);
+
+// Reached like all thread state that fiber code reads (tls_access.hpp).
+FastRandom &random_engine() {
+  FastRandom &engine = thread_local_at<FastRandom>(kRandomEngineOffset);
+  if (engine.state == 0) {
+    engine.state = (std::hash<std::thread::id>()(std::this_thread::get_id()) ^
+                    static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())) |
+                   1u;
+  }
+  return engine;
 }
 
 // `count` elements, in the object for selects of up to kInline cases (no allocation on

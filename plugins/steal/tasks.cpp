@@ -4,6 +4,7 @@
 #include "fiber.hpp"
 #include "metrics.hpp"
 #include "runtime.hpp"
+#include "tls_access.hpp"
 #include "tracing.hpp"
 
 #include <algorithm>
@@ -36,29 +37,30 @@ void destroy_task(LuminarTask *task) {
   task_blocks().release(task);
 }
 
-// The task of a thread that runs tasks without fibers (the blocking pool). Reached through
-// a non-inline accessor, like all thread state that fiber code reads (fiber.hpp).
-__attribute__((noinline)) LuminarTask *&thread_task() {
-  thread_local LuminarTask *task = nullptr;
-  LuminarTask **p = &task;
-  asm volatile("" : "+r"(p)::"memory");
-  return *p;
-}
+// This file's per-thread state, reached like all thread state that fiber code reads
+// (tls_access.hpp).
+struct TaskThreadState {
+  LuminarTask *task = nullptr;  // of a thread that runs tasks without fibers (the blocking pool)
+  uint64_t next_id = 0, end_id = 0;  // this thread's block of task ids (next_task_id)
+};
+thread_local TaskThreadState task_thread_state;  // constant-initialised (tls_access.hpp)
+const std::ptrdiff_t kTaskThreadStateOffset = tls_offset_of(&task_thread_state);
+TaskThreadState &task_thread() { return thread_local_at<TaskThreadState>(kTaskThreadStateOffset); }
+
+LuminarTask *&thread_task() { return task_thread().task; }
 
 // A unique task id (for traces). Each thread takes ids from a block of its own, so that
-// spawning threads do not share a counter. Non-inline accessor: see thread_task.
-__attribute__((noinline)) uint64_t next_task_id() {
+// spawning threads do not share a counter.
+uint64_t next_task_id() {
   static constexpr uint64_t kBlock = 1024;
   static std::atomic<uint64_t> next_block{0};
-  thread_local uint64_t next = 0, end = 0;
-  uint64_t *p = &next, *e = &end;
-  asm volatile("" : "+r"(p), "+r"(e)::"memory");
-  if (*p == *e) {
+  TaskThreadState &state = task_thread();
+  if (state.next_id == state.end_id) {
     // Relaxed: only uniqueness matters. Ids start at 1.
-    *p = next_block.fetch_add(kBlock, std::memory_order_relaxed) + 1;
-    *e = *p + kBlock;
+    state.next_id = next_block.fetch_add(kBlock, std::memory_order_relaxed) + 1;
+    state.end_id = state.next_id + kBlock;
   }
-  return (*p)++;
+  return state.next_id++;
 }
 
 void unref(LuminarTask *task) {
