@@ -6,11 +6,6 @@
 
 namespace luminar_steal {
 
-Metrics &metrics() {
-  static Metrics *instance = new Metrics();  // never destroyed: tasks may outlive static destructors
-  return *instance;
-}
-
 void Metrics::raise_peak(std::atomic<std::uint64_t> &peak, std::uint64_t value) {
   // Relaxed: see the class comment; the CAS loop only keeps the maximum.
   std::uint64_t seen = peak.load(std::memory_order_relaxed);
@@ -42,14 +37,7 @@ void Metrics::leave_shard(Shard *shard) {
 
 namespace {
 
-// The calling thread's shard, claimed on first use. Trivially destructible, so that
-// reaching it costs no thread_local initialisation check; claiming it arms a ShardReturn,
-// whose destructor leaves the shard at thread exit.
-struct ThreadMetrics {
-  Metrics::Shard *shard = nullptr;
-  unsigned starts = 0;  // tasks this thread started: every kSampleEvery-th is sampled
-};
-
+// Leaves the thread's shard at thread exit; armed by claim_for_this_thread.
 struct ShardReturn {
   Metrics::Shard *shard = nullptr;
   ~ShardReturn() {
@@ -57,53 +45,32 @@ struct ShardReturn {
   }
 };
 
-}  // namespace
-
-namespace {
-
-thread_local ThreadMetrics thread_metrics_instance;  // constant-initialised (tls_access.hpp)
-const std::ptrdiff_t kThreadMetricsOffset = tls_offset_of(&thread_metrics_instance);
+thread_local Metrics::ThreadState thread_state_instance;  // constant-initialised (tls_access.hpp)
 
 }  // namespace
 
-// Callers run on fibers that migrate between threads and must reach the state of the
-// thread they are on now: the address is computed afresh on every call (tls_access.hpp).
-static ThreadMetrics &thread_metrics() {
-  ThreadMetrics *p = &thread_local_at<ThreadMetrics>(kThreadMetricsOffset);
-  if (p->shard == nullptr) {
-    p->shard = metrics().claim_shard();
-    thread_local ShardReturn at_exit;
-    at_exit.shard = p->shard;
-  }
-  return *p;
+const std::ptrdiff_t Metrics::kThreadStateOffset = tls_offset_of(&thread_state_instance);
+
+Metrics::Shard &Metrics::claim_for_this_thread() {
+  ThreadState &state = thread_state();
+  state.shard = claim_shard();
+  thread_local ShardReturn at_exit;
+  at_exit.shard = state.shard;
+  return *state.shard;
 }
 
-void Metrics::task_spawned() { add(thread_metrics().shard->spawned, 1); }
-
-void Metrics::task_skipped() { add(thread_metrics().shard->cancelled, 1); }
-
-void Metrics::channel_operations(std::uint64_t count) { add(thread_metrics().shard->channel_ops, count); }
-
-void Metrics::io_operation() { add(thread_metrics().shard->io_ops, 1); }
-
-void Metrics::steal_attempt() { add(thread_metrics().shard->steal_attempts, 1); }
-
-void Metrics::steal_success() { add(thread_metrics().shard->steal_successes, 1); }
-
-void Metrics::context_switch() { add(thread_metrics().shard->switches, 1); }
-
 bool Metrics::task_started() {
-  ThreadMetrics &state = thread_metrics();
+  Shard &shard = my_shard();
   // Relaxed: ordered before this task's finished increment (release) by the task's own
   // program order, which snapshot() relies on (see active()).
-  add(state.shard->started, 1);
-  if (state.starts++ % kSampleEvery != 0) return false;
+  add(shard.started, 1);
+  if (thread_state().starts++ % kSampleEvery != 0) return false;
   raise_peak(peak_active_, active());
   return true;
 }
 
 void Metrics::task_finished(int32_t result, std::uint64_t duration_ns, bool timed) {
-  Shard &shard = *thread_metrics().shard;
+  Shard &shard = my_shard();
   if (timed) {
     add(shard.total_duration_ns, duration_ns);
     add(shard.timed_tasks, 1);

@@ -4,7 +4,10 @@
 
 #include <luminar/hooks.h>
 
+#include "tls_access.hpp"
+
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <vector>
@@ -28,16 +31,18 @@ class Metrics {
  public:
   static constexpr unsigned kSampleEvery = 32;
 
-  void task_spawned();
+  // The one-counter events are inline: each is a load and a store in the calling thread's
+  // shard (reached as tls_access.hpp says).
+  void task_spawned() { add(my_shard().spawned, 1); }
   // Returns whether this task is one of the sampled ones (to be timed).
   bool task_started();
   void task_finished(int32_t result, std::uint64_t duration_ns, bool timed);
-  void task_skipped();  // cancelled before it started
-  void channel_operations(std::uint64_t count = 1);
-  void io_operation();
-  void steal_attempt();
-  void steal_success();
-  void context_switch();
+  void task_skipped() { add(my_shard().cancelled, 1); }  // cancelled before it started
+  void channel_operations(std::uint64_t count = 1) { add(my_shard().channel_ops, count); }
+  void io_operation() { add(my_shard().io_ops, 1); }
+  void steal_attempt() { add(my_shard().steal_attempts, 1); }
+  void steal_success() { add(my_shard().steal_successes, 1); }
+  void context_switch() { add(my_shard().switches, 1); }
   void memory_allocated(std::uint64_t bytes);
   void memory_freed(std::uint64_t bytes) { memory_.fetch_sub(bytes, std::memory_order_relaxed); }  // relaxed: a statistic (see above)
 
@@ -61,6 +66,21 @@ class Metrics {
   Shard *claim_shard();                 // for a new thread: a left shard, or a new one
   void leave_shard(Shard *shard);       // at thread exit
 
+  // The calling thread's metrics state: its shard (claimed on first use) and its count of
+  // started tasks (every kSampleEvery-th is sampled). A constant-initialised thread_local
+  // (metrics.cpp), reached at its offset.
+  struct ThreadState {
+    Shard *shard = nullptr;
+    unsigned starts = 0;
+  };
+  static ThreadState &thread_state() { return thread_local_at<ThreadState>(kThreadStateOffset); }
+  static const std::ptrdiff_t kThreadStateOffset;
+  Shard &my_shard() {
+    ThreadState &state = thread_state();
+    return state.shard != nullptr ? *state.shard : claim_for_this_thread();
+  }
+  Shard &claim_for_this_thread();  // first use on a thread: claims a shard, returned at exit
+
  private:
   static void raise_peak(std::atomic<std::uint64_t> &peak, std::uint64_t value);
   std::uint64_t active() const;
@@ -74,7 +94,11 @@ class Metrics {
   std::atomic<std::uint64_t> memory_{0}, peak_memory_{0};
 };
 
-Metrics &metrics();
+// Never destroyed: tasks may outlive static destructors.
+inline Metrics &metrics() {
+  static Metrics *const instance = new Metrics();
+  return *instance;
+}
 
 }  // namespace luminar_steal
 
