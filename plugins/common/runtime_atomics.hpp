@@ -18,6 +18,16 @@ void atomic_add(LuminarAtomic *a, const void *operand, void *previous);
 int32_t atomic_compare_exchange(LuminarAtomic *a, void *expected, const void *desired);
 void atomic_destroy(LuminarAtomic *a);
 
+// Points the six runtime-atomics entries of a plugin's table at the functions above.
+inline void install_runtime_atomics(ConcurrencyHooks &t) {
+  t.atomic_create = atomic_create;
+  t.atomic_load = atomic_load;
+  t.atomic_store = atomic_store;
+  t.atomic_add = atomic_add;
+  t.atomic_compare_exchange = atomic_compare_exchange;
+  t.atomic_destroy = atomic_destroy;
+}
+
 }  // namespace luminar_plugin
 
 #endif

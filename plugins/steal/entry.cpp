@@ -115,12 +115,7 @@ ConcurrencyHooks make_table() {
   t.clear_errors = clear_errors;
   t.allocate_shared = allocate_shared;
   t.free_shared = free_shared;
-  t.atomic_create = luminar_plugin::atomic_create;
-  t.atomic_load = luminar_plugin::atomic_load;
-  t.atomic_store = luminar_plugin::atomic_store;
-  t.atomic_add = luminar_plugin::atomic_add;
-  t.atomic_compare_exchange = luminar_plugin::atomic_compare_exchange;
-  t.atomic_destroy = luminar_plugin::atomic_destroy;
+  luminar_plugin::install_runtime_atomics(t);
   t.io_read = io_read;
   t.io_write = io_write;
   t.io_copy_file = io_copy_file;

@@ -2,6 +2,7 @@
 
 #include "block_cache.hpp"
 #include "fiber.hpp"
+#include "intrusive_list.hpp"
 #include "metrics.hpp"
 #include "runtime.hpp"
 #include "tls_access.hpp"
@@ -101,9 +102,7 @@ void make_reachable(LuminarTask *task) {
     {
       std::lock_guard<SpinMutex> lock(group->m);
       if (!task->registered) {
-        task->group_next = group->registered;
-        if (group->registered != nullptr) group->registered->group_prev = task;
-        group->registered = task;
+        list_push_front<LuminarTask, &LuminarTask::group_prev, &LuminarTask::group_next>(group->registered, task);
         task->registered = true;
       }
     }
@@ -111,9 +110,7 @@ void make_reachable(LuminarTask *task) {
       {
         std::lock_guard<SpinMutex> lock(owner->m);
         if (!group->linked) {
-          group->owner_next = owner->owned_groups;
-          if (owner->owned_groups != nullptr) owner->owned_groups->owner_prev = group;
-          owner->owned_groups = group;
+          list_push_front<LuminarGroup, &LuminarGroup::owner_prev, &LuminarGroup::owner_next>(owner->owned_groups, group);
           group->linked = true;
         }
       }
@@ -135,8 +132,7 @@ void leave_group(LuminarGroup *group, LuminarTask *task) {
   if (may_be_registered || group->max_concurrency != 0) {
     std::lock_guard<SpinMutex> lock(group->m);
     if (task->registered) {
-      (task->group_prev != nullptr ? task->group_prev->group_next : group->registered) = task->group_next;
-      if (task->group_next != nullptr) task->group_next->group_prev = task->group_prev;
+      list_unlink<LuminarTask, &LuminarTask::group_prev, &LuminarTask::group_next>(group->registered, task);
     }
     if (group->max_concurrency != 0) {
       --group->started;
@@ -203,10 +199,7 @@ Caller current_caller() {
   return fiber != nullptr ? Caller{fiber->task, fiber->task} : Caller{thread_task(), nullptr};
 }
 
-LuminarTask *current_task() {
-  Fiber *fiber = current_fiber();
-  return fiber != nullptr ? fiber->task : thread_task();
-}
+LuminarTask *current_task() { return current_caller().task; }
 
 void run_task(LuminarTask *task) {
   int32_t result = LUMINAR_TASK_CANCELLED;
@@ -423,8 +416,7 @@ void group_destroy(LuminarGroup *group) {
   // finished (group_wait saw it, with acquire) before the group may be destroyed.
   if (LuminarTask *owner = group->owner; owner != nullptr && group->linked) {
     std::lock_guard<SpinMutex> lock(owner->m);  // cancel_task walks the list under it
-    (group->owner_prev != nullptr ? group->owner_prev->owner_next : owner->owned_groups) = group->owner_next;
-    if (group->owner_next != nullptr) group->owner_next->owner_prev = group->owner_prev;
+    list_unlink<LuminarGroup, &LuminarGroup::owner_prev, &LuminarGroup::owner_next>(owner->owned_groups, group);
   }
   group->~LuminarGroup();  // ~ErrorList releases the payloads
   group_blocks().release(group);
