@@ -1,9 +1,5 @@
 #include "block_cache.hpp"
 
-#include "tls_access.hpp"
-
-#include <sanitizer/asan_interface.h>
-
 #include <atomic>
 #include <cstdlib>
 #include <new>
@@ -11,26 +7,18 @@
 namespace luminar_steal {
 namespace {
 
-constexpr std::size_t kMaxCaches = 2;  // tasks and groups
 std::atomic<std::size_t> caches_created{0};
-
-}  // namespace
-
-// The calling thread's lists: trivially destructible, so that reaching them costs no
-// thread_local initialisation check; the first use of a list arms a ThreadExit, whose
-// destructor hands the lists back when the thread exits.
-struct BlockCache::ThreadLists {
-  ThreadList lists[kMaxCaches];
-};
-
-namespace {
 
 struct ThreadExit {
   BlockCache::ThreadLists *lists = nullptr;
   ~ThreadExit();
 };
 
+thread_local BlockCache::ThreadLists thread_lists;  // constant-initialised (tls_access.hpp)
+
 }  // namespace
+
+const std::ptrdiff_t BlockCache::kThreadListsOffset = tls_offset_of(&thread_lists);
 
 BlockCache::BlockCache(std::size_t block_size)
     // Relaxed: only hands out distinct slots; caches are created before any task runs.
@@ -38,23 +26,10 @@ BlockCache::BlockCache(std::size_t block_size)
   if (index_ >= kMaxCaches) std::abort();  // a programming error: raise kMaxCaches
 }
 
-namespace {
-
-thread_local BlockCache::ThreadLists thread_lists;  // constant-initialised (tls_access.hpp)
-const std::ptrdiff_t kThreadListsOffset = tls_offset_of(&thread_lists);
-
-}  // namespace
-
-// The address is computed afresh on every call: see the file comment.
-BlockCache::ThreadList &BlockCache::thread_list() {
-  ThreadLists *p = &thread_local_at<ThreadLists>(kThreadListsOffset);
-  ThreadList &list = p->lists[index_];
-  if (list.cache == nullptr) {  // this thread's first use of this cache
-    list.cache = this;
-    thread_local ThreadExit at_exit;
-    at_exit.lists = p;
-  }
-  return list;
+void BlockCache::adopt(ThreadLists &lists, ThreadList &list) {
+  list.cache = this;
+  thread_local ThreadExit at_exit;
+  at_exit.lists = &lists;
 }
 
 void BlockCache::release_thread_lists(ThreadLists *lists) {
@@ -66,31 +41,18 @@ ThreadExit::~ThreadExit() {
   if (lists != nullptr) BlockCache::release_thread_lists(lists);
 }
 
-void *BlockCache::allocate() {
-  ThreadList &list = thread_list();
+void *BlockCache::allocate_slow(ThreadList &list) {
+  list.head = take_batch();
   if (list.head == nullptr) {
-    list.head = take_batch();
-    list.count = list.head != nullptr ? kMagazine : 0;
-    if (list.head == nullptr) {
-      void *block = std::malloc(block_size_);  // 16-aligned on every 64-bit glibc
-      if (block == nullptr) throw std::bad_alloc();
-      return block;
-    }
+    void *block = std::malloc(block_size_);  // 16-aligned on every 64-bit glibc
+    if (block == nullptr) throw std::bad_alloc();
+    return block;
   }
-  FreeBlock *block = list.head;
-  ASAN_UNPOISON_MEMORY_REGION(block, block_size_);
-  list.head = block->next;
-  --list.count;
-  return block;
+  list.count = kMagazine;
+  return allocate();
 }
 
-void BlockCache::release(void *pointer) {
-  ThreadList &list = thread_list();
-  auto *block = static_cast<FreeBlock *>(pointer);
-  block->next = list.head;
-  ASAN_POISON_MEMORY_REGION(reinterpret_cast<char *>(block) + sizeof(FreeBlock), block_size_ - sizeof(FreeBlock));
-  list.head = block;
-  if (++list.count < 2 * kMagazine) return;
+void BlockCache::hand_over_older(ThreadList &list) {
   // Keep the newest kMagazine (warm in this core's cache); hand the older ones over.
   FreeBlock *last_kept = list.head;
   for (std::size_t i = 1; i < kMagazine; ++i) last_kept = last_kept->next;
@@ -99,7 +61,6 @@ void BlockCache::release(void *pointer) {
   list.count = kMagazine;
   give_back(batch);
 }
-
 void BlockCache::give_back(FreeBlock *batch) {
   {
     std::lock_guard<SpinMutex> lock(m_);

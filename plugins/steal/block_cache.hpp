@@ -20,6 +20,9 @@
 #define LUMINAR_STEAL_BLOCK_CACHE_HPP
 
 #include "spin_mutex.hpp"
+#include "tls_access.hpp"
+
+#include <sanitizer/asan_interface.h>
 
 #include <cstddef>
 #include <mutex>
@@ -36,15 +39,31 @@ class BlockCache {
   BlockCache(const BlockCache &) = delete;
   BlockCache &operator=(const BlockCache &) = delete;
 
-  void *allocate();              // 16-byte aligned, block_size bytes; throws bad_alloc
-  void release(void *block);     // a block from allocate() of this cache
+  static constexpr std::size_t kMaxCaches = 2;  // tasks and groups
+
+  // The fast paths are inline: a pop or push on the calling thread's list.
+  // 16-byte aligned, block_size bytes; throws bad_alloc.
+  void *allocate() {
+    ThreadList &list = thread_list();
+    FreeBlock *block = list.head;
+    if (block == nullptr) return allocate_slow(list);
+    ASAN_UNPOISON_MEMORY_REGION(block, block_size_);
+    list.head = block->next;
+    --list.count;
+    return block;
+  }
+  // A block from allocate() of this cache.
+  void release(void *pointer) {
+    ThreadList &list = thread_list();
+    auto *block = static_cast<FreeBlock *>(pointer);
+    block->next = list.head;
+    ASAN_POISON_MEMORY_REGION(reinterpret_cast<char *>(block) + sizeof(FreeBlock), block_size_ - sizeof(FreeBlock));
+    list.head = block;
+    if (++list.count >= 2 * kMagazine) hand_over_older(list);
+  }
 
   std::size_t block_size() const { return block_size_; }
 
-  struct ThreadLists;  // the calling thread's lists, one per cache
-  static void release_thread_lists(ThreadLists *lists);  // at thread exit
-
- private:
   struct FreeBlock {
     FreeBlock *next;
   };
@@ -54,7 +73,26 @@ class BlockCache {
     FreeBlock *head = nullptr;
     std::size_t count = 0;
   };
-  ThreadList &thread_list();
+  // The calling thread's lists: trivially destructible and constant-initialised, so that
+  // reaching them costs no thread_local initialisation check (tls_access.hpp); the first
+  // use of a list arms a ThreadExit, whose destructor hands the lists back at thread exit.
+  struct ThreadLists {
+    ThreadList lists[kMaxCaches];
+  };
+  static const std::ptrdiff_t kThreadListsOffset;
+  static void release_thread_lists(ThreadLists *lists);  // at thread exit
+
+ private:
+  // The address is computed afresh on every call: see the file comment.
+  ThreadList &thread_list() {
+    ThreadLists &lists = thread_local_at<ThreadLists>(kThreadListsOffset);
+    ThreadList &list = lists.lists[index_];
+    if (list.cache == nullptr) adopt(lists, list);
+    return list;
+  }
+  void adopt(ThreadLists &lists, ThreadList &list);  // this thread's first use of this cache
+  void *allocate_slow(ThreadList &list);             // the list is empty: depot or malloc
+  void hand_over_older(ThreadList &list);            // the list is full: half to the depot
   void give_back(FreeBlock *batch);      // a list of kMagazine blocks → depot or malloc
   FreeBlock *take_batch();               // a depot batch, or null
   void free_list(FreeBlock *head);       // to malloc

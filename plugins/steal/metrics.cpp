@@ -59,26 +59,11 @@ Metrics::Shard &Metrics::claim_for_this_thread() {
   return *state.shard;
 }
 
-bool Metrics::task_started() {
-  Shard &shard = my_shard();
-  // Relaxed: ordered before this task's finished increment (release) by the task's own
-  // program order, which snapshot() relies on (see active()).
-  add(shard.started, 1);
-  if (thread_state().starts++ % kSampleEvery != 0) return false;
-  raise_peak(peak_active_, active());
-  return true;
-}
+void Metrics::sample_peak() { raise_peak(peak_active_, active()); }
 
-void Metrics::task_finished(int32_t result, std::uint64_t duration_ns, bool timed) {
-  Shard &shard = my_shard();
-  if (timed) {
-    add(shard.total_duration_ns, duration_ns);
-    add(shard.timed_tasks, 1);
-  }
-  add(result == LUMINAR_TASK_OK ? shard.completed : result == LUMINAR_TASK_CANCELLED ? shard.cancelled : shard.failed, 1);
-  // Release, last: pairs with the acquire loads in active(), so a snapshot that sees this
-  // task no longer active also sees its outcome counted (and its start).
-  add(shard.finished, 1, std::memory_order_release);
+void Metrics::add_duration(Shard &shard, std::uint64_t duration_ns) {
+  add(shard.total_duration_ns, duration_ns);
+  add(shard.timed_tasks, 1);
 }
 
 std::uint64_t Metrics::active() const {

@@ -29,14 +29,30 @@ namespace luminar_steal {
 // published through them.
 class Metrics {
  public:
-  static constexpr unsigned kSampleEvery = 32;
+  static constexpr unsigned kSampleEvery = 256;
 
   // The one-counter events are inline: each is a load and a store in the calling thread's
   // shard (reached as tls_access.hpp says).
   void task_spawned() { add(my_shard().spawned, 1); }
   // Returns whether this task is one of the sampled ones (to be timed).
-  bool task_started();
-  void task_finished(int32_t result, std::uint64_t duration_ns, bool timed);
+  bool task_started() {
+    ThreadState &state = thread_state();
+    Shard &shard = state.shard != nullptr ? *state.shard : claim_for_this_thread();
+    // Relaxed: ordered before this task's finished increment (release) by the task's own
+    // program order, which snapshot() relies on (see active()).
+    add(shard.started, 1);
+    if (state.starts++ % kSampleEvery != 0) return false;
+    sample_peak();
+    return true;
+  }
+  void task_finished(int32_t result, std::uint64_t duration_ns, bool timed) {
+    Shard &shard = my_shard();
+    if (timed) add_duration(shard, duration_ns);
+    add(result == LUMINAR_TASK_OK ? shard.completed : result == LUMINAR_TASK_CANCELLED ? shard.cancelled : shard.failed, 1);
+    // Release, last: pairs with the acquire loads in active(), so a snapshot that sees this
+    // task no longer active also sees its outcome counted (and its start).
+    add(shard.finished, 1, std::memory_order_release);
+  }
   void task_skipped() { add(my_shard().cancelled, 1); }  // cancelled before it started
   void channel_operations(std::uint64_t count = 1) { add(my_shard().channel_ops, count); }
   void io_operation() { add(my_shard().io_ops, 1); }
@@ -83,6 +99,8 @@ class Metrics {
 
  private:
   static void raise_peak(std::atomic<std::uint64_t> &peak, std::uint64_t value);
+  void sample_peak();  // a sampled start: peak_concurrency from a scan of every shard
+  static void add_duration(Shard &shard, std::uint64_t duration_ns);
   std::uint64_t active() const;
 
   // Every shard ever made, newest first; push-only, so readers need no lock. Release on
