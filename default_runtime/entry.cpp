@@ -80,6 +80,8 @@ ConcurrencyHooks make_table() {
   t.group_cancel = group_cancel;
   t.group_wait = group_wait;
   t.group_destroy = group_destroy;
+  t.group_open = group_open;
+  t.group_close = group_close;
   t.channel_create = channel_create;
   t.channel_retain = channel_retain;
   t.channel_release = channel_release;

@@ -1,5 +1,6 @@
 #include "tasks.hpp"
 
+#include "group_close.hpp"
 #include "metrics.hpp"
 #include "runtime.hpp"
 
@@ -210,6 +211,15 @@ void group_destroy(LuminarGroup *group) {
     owner->owned_groups.erase(std::find(owner->owned_groups.begin(), owner->owned_groups.end(), group));
   }
   delete group;  // ~ErrorList releases the payloads
+}
+
+LuminarGroup *group_open(const LuminarGroupOptions *options, LuminarTask **creator) {
+  *creator = current_task();
+  return group_create(options);
+}
+
+int32_t group_close(LuminarGroup *group) {
+  return luminar_plugin::close_group(group, &group_wait, &group_destroy, group->errors);
 }
 
 }  // namespace luminar_default

@@ -14,24 +14,25 @@ const char *const kTableOrder[] = {
     "channel_recv", "channel_try_recv", "channel_recv_for", "channel_close", "channel_size", "channel_capacity",
     "channel_closed", "select", "propagate_error", "collect_error", "set_error_handler", "error_count", "error_at",
     "clear_errors", "allocate_shared", "free_shared", "atomic_create", "atomic_load", "atomic_store", "atomic_add",
-    "atomic_compare_exchange", "atomic_destroy", "io_read", "io_write", "io_copy_file", "get_metrics"};
+    "atomic_compare_exchange", "atomic_destroy", "io_read", "io_write", "io_copy_file", "get_metrics",
+    "group_open", "group_close"};
 
 }  // namespace
 
 void HookUsage::addBlock(const model::Directive &directive) {
   // runtime::parallel_for: one task_group of shares that never throw (errors stay in the
-  // loop's own error_state).
+  // loop's own error_state), so group_close always destroys the group.
   if (directive.kind == model::PragmaKind::ParallelFor) {
-    hooks_.insert({"group_create", "spawn_task", "group_wait", "error_count", "group_destroy", "current_task"});
+    hooks_.insert({"group_open", "spawn_task", "group_close"});
     return;
   }
-  // task_group: create, spawn (without a handle), wait, read the errors, destroy. A stop
-  // group is created with LUMINAR_GROUP_CANCEL_ON_ERROR (the runtime cancels it at the first
-  // error) and rethrows the first error.
-  hooks_.insert({"group_create", "spawn_task", "collect_error", "group_wait", "error_count", "group_destroy",
-                 "current_task"});
+  // task_group: open, spawn (without a handle), close. A group whose tasks failed stays
+  // open for its errors and is destroyed after them. A stop group is opened with
+  // LUMINAR_GROUP_CANCEL_ON_ERROR (the runtime cancels it at the first error) and rethrows
+  // the first error; a collect group reads them all.
+  hooks_.insert({"group_open", "spawn_task", "collect_error", "group_close", "group_destroy"});
   if (directive.onError == model::ErrorStrategy::Stop) hooks_.insert("error_at");
-  if (directive.onError == model::ErrorStrategy::Collect) hooks_.insert("error_at");
+  if (directive.onError == model::ErrorStrategy::Collect) hooks_.insert({"error_count", "error_at"});
 }
 
 void HookUsage::addCall(const std::string &qualifiedName, const std::string &method) {

@@ -17,8 +17,8 @@ struct HookName {
 
 #define LUMINAR_HOOK(name) HookName{#name, offsetof(ConcurrencyHooks, name)}
 
-// Every version-1 hook is required: the C++ API and the generator use all of them.
-inline constexpr HookName kRequiredHooksV1[] = {
+// Every hook is required: the C++ API and the generator use all of them.
+inline constexpr HookName kRequiredHooks[] = {
     LUMINAR_HOOK(init),           LUMINAR_HOOK(shutdown),
     LUMINAR_HOOK(spawn_task),     LUMINAR_HOOK(join_task),
     LUMINAR_HOOK(release_task),   LUMINAR_HOOK(cancel_task),
@@ -43,6 +43,8 @@ inline constexpr HookName kRequiredHooksV1[] = {
     LUMINAR_HOOK(atomic_destroy), LUMINAR_HOOK(io_read),
     LUMINAR_HOOK(io_write),       LUMINAR_HOOK(io_copy_file),
     LUMINAR_HOOK(get_metrics),
+    // Version 3.
+    LUMINAR_HOOK(group_open),     LUMINAR_HOOK(group_close),
 };
 
 #undef LUMINAR_HOOK

@@ -69,7 +69,7 @@ void validate(const std::string &path, const ConcurrencyHooks *hooks) {
          " bytes; ABI version " + std::to_string(LUMINAR_ABI_VERSION) + " requires at least " +
          std::to_string(sizeof(ConcurrencyHooks)) + " bytes");
   std::string missing;
-  for (const HookName &hook : kRequiredHooksV1) {
+  for (const HookName &hook : kRequiredHooks) {
     void (*entry)(void) = nullptr;
     std::memcpy(&entry, reinterpret_cast<const char *>(hooks) + hook.offset, sizeof entry);
     if (entry == nullptr) missing += (missing.empty() ? "" : ", ") + std::string(hook.name);

@@ -36,11 +36,6 @@ void ErrorList::set_handler(LuminarErrorHandler handler, void *user_data) {
   handler_data_ = user_data;
 }
 
-std::size_t ErrorList::count() {
-  // Acquire: pairs with the release store in record() and clear().
-  return size_.load(std::memory_order_acquire);
-}
-
 const LuminarErrorContext *ErrorList::at(std::size_t index) {
   std::lock_guard<std::mutex> lock(m_);
   return index < errors_.size() ? &errors_[index]->view : nullptr;

@@ -29,7 +29,10 @@ class ErrorList {
     handler_ = handler;
     handler_data_ = user_data;
   }
-  std::size_t count();
+  std::size_t count() const {
+    // Acquire: pairs with the release store in record() and clear().
+    return size_.load(std::memory_order_acquire);
+  }
   const LuminarErrorContext *at(std::size_t index);
   void clear();  // releases every payload
 

@@ -2,6 +2,7 @@
 
 #include "block_cache.hpp"
 #include "fiber.hpp"
+#include "group_close.hpp"
 #include "intrusive_list.hpp"
 #include "metrics.hpp"
 #include "runtime.hpp"
@@ -363,14 +364,14 @@ int32_t cancelled() {
   return task != nullptr ? cancel_reason_of(task) : LUMINAR_NOT_CANCELLED;
 }
 
-LuminarGroup *group_create(const LuminarGroupOptions *options) {
+LuminarGroup *group_open(const LuminarGroupOptions *options, LuminarTask **creator) {
   auto *group = new (group_blocks().allocate()) LuminarGroup();
   group->max_concurrency = options->max_concurrency;
   if (LUMINAR_DESCRIPTOR_HAS(options, LuminarGroupOptions, flags) && (options->flags & LUMINAR_GROUP_CANCEL_ON_ERROR))
     group->errors.set_handler_unshared(&cancel_on_error, group);
   // The owner outlives the group (group_destroy runs inside it), no reference needed. The
   // group is linked into it only if one of its tasks blocks (make_reachable).
-  group->owner = current_task();
+  group->owner = *creator = current_task();
   if (options->timeout_ns >= 0) {
     group->has_timeout = true;
     group->timeout_timer.action = on_group_timeout;
@@ -378,6 +379,11 @@ LuminarGroup *group_create(const LuminarGroupOptions *options) {
     runtime().timers.add(&group->timeout_timer, Clock::now() + std::chrono::nanoseconds(options->timeout_ns));
   }
   return group;
+}
+
+LuminarGroup *group_create(const LuminarGroupOptions *options) {
+  LuminarTask *creator = nullptr;
+  return group_open(options, &creator);
 }
 
 void group_cancel(LuminarGroup *group) { cancel_group(group, LUMINAR_CANCEL_REQUESTED); }
@@ -420,6 +426,10 @@ void group_destroy(LuminarGroup *group) {
   }
   group->~LuminarGroup();  // ~ErrorList releases the payloads
   group_blocks().release(group);
+}
+
+int32_t group_close(LuminarGroup *group) {
+  return luminar_plugin::close_group(group, &group_wait, &group_destroy, group->errors);
 }
 
 }  // namespace luminar_steal

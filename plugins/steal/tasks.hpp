@@ -156,6 +156,8 @@ LuminarGroup *group_create(const LuminarGroupOptions *options);
 void group_cancel(LuminarGroup *group);
 int32_t group_wait(LuminarGroup *group);
 void group_destroy(LuminarGroup *group);
+LuminarGroup *group_open(const LuminarGroupOptions *options, LuminarTask **creator);
+int32_t group_close(LuminarGroup *group);
 
 }  // namespace luminar_steal
 

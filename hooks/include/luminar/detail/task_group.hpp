@@ -109,7 +109,7 @@ struct task_state {
 };
 
 template <class F>
-void spawn_into(LuminarGroup *group, F &&body, const spawn_options &options) {
+void spawn_into(const ConcurrencyHooks &hooks, LuminarGroup *group, F &&body, const spawn_options &options) {
   using state = task_state<std::decay_t<F>>;
   LuminarTaskDescriptor desc{};
   desc.struct_size = sizeof desc;
@@ -123,7 +123,6 @@ void spawn_into(LuminarGroup *group, F &&body, const spawn_options &options) {
   desc.priority = options.priority;
   desc.group = group;
   desc.timeout_ns = options.timeout_ns;
-  const ConcurrencyHooks &hooks = luminar::detail::runtime_hooks();
   if constexpr (state::kept_by_runtime) {
     state local{std::forward<F>(body), group, options.name ? options.name : "task"};
     desc.data = &local;
@@ -155,6 +154,9 @@ inline LuminarGroup *&thread_block() noexcept {
 // an error_list (collect). The destructor of a group that was not waited for (the block
 // was left by an exception) cancels and joins its tasks without throwing.
 //
+// The runtime group lives from group_open to group_close, which also destroys it unless
+// it timed out or holds errors; then the destructor destroys it, after wait() read them.
+//
 // `serial` is the block's if(false): every spawn runs at once on the calling thread, in
 // program order, with the same error handling. `name` must outlive the group (a string
 // literal, as the generator writes): it is read again only when the block times out.
@@ -162,16 +164,19 @@ class task_group {
  public:
   explicit task_group(error_strategy strategy = error_strategy::stop, uint32_t max_concurrency = 0,
                       int64_t timeout_ns = -1, const char *name = nullptr, bool serial = false)
-      : strategy_(strategy), name_(name != nullptr ? name : "block"), serial_(serial) {
+      : hooks_(luminar::detail::runtime_hooks()),
+        strategy_(strategy),
+        name_(name != nullptr ? name : "block"),
+        serial_(serial) {
     LuminarGroupOptions options{};
     options.struct_size = sizeof options;
     options.max_concurrency = max_concurrency;
     options.timeout_ns = timeout_ns;
     options.name = name;
     options.flags = strategy == error_strategy::stop ? LUMINAR_GROUP_CANCEL_ON_ERROR : 0u;
-    const ConcurrencyHooks &hooks = luminar::detail::runtime_hooks();
-    group_ = hooks.group_create(&options);
-    if (hooks.current_task() == nullptr) {
+    LuminarTask *creator = nullptr;
+    group_ = hooks_.group_open(&options, &creator);
+    if (creator == nullptr) {
       enclosing_thread_block_ = detail::thread_block();
       detail::thread_block() = group_;
       owns_thread_block_ = true;
@@ -180,57 +185,62 @@ class task_group {
   task_group(const task_group &) = delete;
   task_group &operator=(const task_group &) = delete;
   ~task_group() {
-    const ConcurrencyHooks &hooks = *luminar::detail::loaded_runtime_hooks();
     if (!waited_) {
-      hooks.group_cancel(group_);
-      hooks.group_wait(group_);
+      hooks_.group_cancel(group_);
+      close();
     }
-    leave_thread_block();
-    hooks.group_destroy(group_);
+    if (group_ != nullptr) hooks_.group_destroy(group_);
   }
 
   template <class F>
   void spawn(F &&body, const spawn_options &options = {}) {
     if (!serial_) {
-      detail::spawn_into(group_, std::forward<F>(body), options);
+      detail::spawn_into(hooks_, group_, std::forward<F>(body), options);
       return;
     }
-    const ConcurrencyHooks &hooks = luminar::detail::runtime_hooks();
-    if (strategy_ == error_strategy::stop && hooks.error_count(group_) != 0) return;  // stopped: skip the rest
+    if (strategy_ == error_strategy::stop && hooks_.error_count(group_) != 0) return;  // stopped: skip the rest
     detail::run_body(body, group_, options.name != nullptr ? options.name : "task");
   }
 
-  void cancel() { luminar::detail::runtime_hooks().group_cancel(group_); }
+  // Before wait() only: wait() may destroy the runtime group.
+  void cancel() { hooks_.group_cancel(group_); }
 
+  // Once; a second call returns at once (or throws the same errors again).
   void wait() {
-    const ConcurrencyHooks &hooks = luminar::detail::runtime_hooks();
-    const int32_t result = hooks.group_wait(group_);
-    waited_ = true;
-    leave_thread_block();
+    if (group_ == nullptr) return;
+    const int32_t result = close();
     if (result == LUMINAR_GROUP_TIMED_OUT) throw timeout_error(std::string("luminar: block '") + name_ + "' timed out");
-    const std::size_t errors = hooks.error_count(group_);
-    if (errors == 0 || strategy_ == error_strategy::ignore) return;
+    if (result != LUMINAR_GROUP_FAILED || strategy_ == error_strategy::ignore) return;
     if (strategy_ == error_strategy::stop)
-      std::rethrow_exception(*static_cast<std::exception_ptr *>(hooks.error_at(group_, 0)->payload));
+      std::rethrow_exception(*static_cast<std::exception_ptr *>(hooks_.error_at(group_, 0)->payload));
     error_list list;
+    const std::size_t errors = hooks_.error_count(group_);
     for (std::size_t i = 0; i < errors; ++i) {
-      const LuminarErrorContext *error = hooks.error_at(group_, i);
+      const LuminarErrorContext *error = hooks_.error_at(group_, i);
       list.add(*static_cast<std::exception_ptr *>(error->payload), error->task);
     }
     throw list;
   }
 
+  // The runtime group, until wait() has closed it (then null, unless it kept errors).
   LuminarGroup *native_handle() const noexcept { return group_; }
 
  private:
-  // Once the tasks have joined, dynamically nested spawns of this thread go to the
-  // enclosing block again.
-  void leave_thread_block() noexcept {
-    if (!owns_thread_block_) return;
-    detail::thread_block() = enclosing_thread_block_;
-    owns_thread_block_ = false;
+  // Joins the tasks; group_ is null afterwards if the runtime destroyed the group. Once the
+  // tasks have joined, dynamically nested spawns of this thread go to the enclosing block
+  // again.
+  int32_t close() noexcept {
+    const int32_t result = hooks_.group_close(group_);
+    if (result == LUMINAR_GROUP_COMPLETED || result == LUMINAR_GROUP_CANCELLED) group_ = nullptr;
+    waited_ = true;
+    if (owns_thread_block_) {
+      detail::thread_block() = enclosing_thread_block_;
+      owns_thread_block_ = false;
+    }
+    return result;
   }
 
+  const ConcurrencyHooks &hooks_;
   error_strategy strategy_;
   const char *name_;  // outlives the group, like spawn_options::name
   bool serial_;
@@ -247,7 +257,7 @@ template <class F>
 void spawn_detached(F &&body, const spawn_options &options = {}) {
   const ConcurrencyHooks &hooks = luminar::detail::runtime_hooks();
   LuminarGroup *group = hooks.current_task() != nullptr ? hooks.current_group() : detail::thread_block();
-  detail::spawn_into(group, std::forward<F>(body), options);
+  detail::spawn_into(hooks, group, std::forward<F>(body), options);
 }
 
 }  // namespace runtime
