@@ -14,8 +14,11 @@
 //      (the paper leaks it; we keep it on `retired_`).
 // Fields: top_ is shared (CAS); bottom_ and array_ are written by the owner only and read
 // by thieves; retired_ is owner-only.
-// Departure from the paper: indices are signed 64-bit, so bottom - 1 on an empty deque is
-// -1 rather than a wrapped size_t.
+// Departures from the paper: indices are signed 64-bit, so bottom - 1 on an empty deque is
+// -1 rather than a wrapped size_t; and push reads top only when the array looks full by
+// the owner's last reading of it (top_seen_), not on every push: top only grows, so an old
+// reading overstates the size and never lets push overwrite a slot that is still live,
+// while a thief's CAS on top no longer pulls its cache line away from every push.
 #ifndef LUMINAR_STEAL_DEQUE_HPP
 #define LUMINAR_STEAL_DEQUE_HPP
 
@@ -48,11 +51,13 @@ class WorkStealingDeque {
   void push(T *item) {
     // Relaxed: bottom is written only by this (owner) thread.
     const std::int64_t b = bottom_.load(std::memory_order_relaxed);
-    // Acquire: pairs with the thieves' CAS on top, so slots they emptied may be reused.
-    const std::int64_t t = top_.load(std::memory_order_acquire);
     // Relaxed: the array pointer is written only by this thread.
     Array *a = array_.load(std::memory_order_relaxed);
-    if (b - t > static_cast<std::int64_t>(a->mask)) a = grow(a, t, b);
+    if (b - top_seen_ > static_cast<std::int64_t>(a->mask)) {
+      // Acquire: pairs with the thieves' CAS on top, so slots they emptied may be reused.
+      top_seen_ = top_.load(std::memory_order_acquire);
+      if (b - top_seen_ > static_cast<std::int64_t>(a->mask)) a = grow(a, top_seen_, b);
+    }
     // Relaxed: published by the release fence below (Lê et al., push).
     a->slot(b).store(item, std::memory_order_relaxed);
     // Release fence before the bottom store: a thief that reads the new bottom (acquire
@@ -143,6 +148,7 @@ class WorkStealingDeque {
   alignas(64) std::atomic<std::int64_t> top_{0};
   alignas(64) std::atomic<std::int64_t> bottom_{0};
   std::atomic<Array *> array_{nullptr};
+  std::int64_t top_seen_ = 0;  // owner-only: top as push last read it (see the departures above)
   std::vector<std::unique_ptr<Array>> retired_;  // owner-only; every array ever used (invariant 3)
 };
 
