@@ -35,14 +35,15 @@ class BlockCache {
   static constexpr std::size_t kMagazine = 64;
   static constexpr std::size_t kMaxBatches = 1024;
 
-  explicit BlockCache(std::size_t block_size);  // block_size: a multiple of 16, ≥ 16
+  // block_size: a multiple of `alignment`, which is 16 or a larger power of two.
+  explicit BlockCache(std::size_t block_size, std::size_t alignment = 16);
   BlockCache(const BlockCache &) = delete;
   BlockCache &operator=(const BlockCache &) = delete;
 
   static constexpr std::size_t kMaxCaches = 2;  // tasks and groups
 
   // The fast paths are inline: a pop or push on the calling thread's list.
-  // 16-byte aligned, block_size bytes; throws bad_alloc.
+  // block_size bytes, aligned as the constructor says; throws bad_alloc.
   void *allocate() {
     ThreadList &list = thread_list();
     FreeBlock *block = list.head;
@@ -99,6 +100,7 @@ class BlockCache {
   void park_list(FreeBlock *head, std::size_t count);  // a thread's leftovers at exit
 
   const std::size_t block_size_;
+  const std::size_t alignment_;
   const std::size_t index_;  // slot of this cache in every thread's ThreadLists
   SpinMutex m_;
   std::vector<FreeBlock *> batches_;  // under m_: full batches

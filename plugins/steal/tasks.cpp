@@ -22,7 +22,7 @@ constexpr std::size_t kInlineTaskData = 64;
 constexpr std::size_t round_up16(std::size_t n) { return (n + 15) / 16 * 16; }
 constexpr std::size_t kTaskRecordSize = round_up16(sizeof(LuminarTask));
 static_assert(alignof(LuminarTask) <= luminar_plugin::TaskPayload::kInlineAlign, "records are 16-aligned");
-static_assert(alignof(LuminarGroup) <= 16, "groups are 16-aligned");
+constexpr std::size_t kGroupBlockSize = (sizeof(LuminarGroup) + alignof(LuminarGroup) - 1) / alignof(LuminarGroup) * alignof(LuminarGroup);
 
 // Immortal: tasks and their threads may outlive static destructors.
 BlockCache &task_blocks() {
@@ -30,7 +30,7 @@ BlockCache &task_blocks() {
   return *cache;
 }
 BlockCache &group_blocks() {
-  static BlockCache *cache = new BlockCache(round_up16(sizeof(LuminarGroup)));
+  static BlockCache *cache = new BlockCache(kGroupBlockSize, alignof(LuminarGroup));
   return *cache;
 }
 
@@ -88,8 +88,9 @@ void on_group_timeout(void *group) { cancel_group(static_cast<LuminarGroup *>(gr
 
 constexpr std::size_t kOneTask = 2, kWaiterBit = 1;  // LuminarGroup::state
 
-// Non-zero once anything was cancelled in the process: until then cancel_reason_of needs
-// no walk up the tree. Seq_cst, incremented under the mutex where the reason is set.
+// Non-zero once anything was cancelled in the process: until then cancel_reason_of reads
+// no reason at all, and afterwards it may walk up the tree. Seq_cst, incremented under the
+// mutex where the reason is set, after it.
 alignas(64) std::atomic<std::uint64_t> cancel_epoch{0};  // its own cache line: read by every task
 
 // See tasks.hpp: registers `task` in its group, links the group into its owner, and goes
@@ -252,7 +253,8 @@ void run_task(LuminarTask *task) {
 // A blocked operation is registered without the task's mutex (it is on the path of every
 // park); these seq_cst accesses make that safe:
 //   - either the owner sees the reason or the canceller sees the op: the owner stores the
-//     op, then loads the reason; the canceller stores the reason, then loads the op (Dekker);
+//     op, then loads the epoch and the reasons; the canceller stores the reason, increments
+//     the epoch, then loads the op (Dekker);
 //   - the canceller uses the op only while it holds task->m, and the owner, after it has
 //     withdrawn the op, waits until task->m is free before the op may die (withdraw). If it
 //     sees task->m free, a canceller that takes it later loads the op after the withdrawal
@@ -274,10 +276,14 @@ void cancel_group(LuminarGroup *group, int32_t reason) {
 }
 
 int32_t cancel_reason_of(const LuminarTask *task) {
+  // Nothing was ever cancelled: no reason to read. Seq_cst: a canceller sets a reason, then
+  // increments the epoch, then looks for a blocked operation, so this load takes the
+  // reason's place in begin_blocking's Dekker pair (see cancel_task).
+  if (cancel_epoch.load() == 0) return LUMINAR_NOT_CANCELLED;
   // Each task's group outlives it, and each group's owner outlives the group.
   int32_t reason = task->cancel_reason.load();
   if (reason != LUMINAR_NOT_CANCELLED || task->group == nullptr) return reason;
-  if ((reason = task->group->cancel_reason.load()) != LUMINAR_NOT_CANCELLED || cancel_epoch.load() == 0) return reason;
+  if ((reason = task->group->cancel_reason.load()) != LUMINAR_NOT_CANCELLED) return reason;
   for (const LuminarTask *above = task->group->owner; above != nullptr; above = above->group->owner) {
     if ((reason = above->cancel_reason.load()) != LUMINAR_NOT_CANCELLED || above->group == nullptr) return reason;
     if ((reason = above->group->cancel_reason.load()) != LUMINAR_NOT_CANCELLED) return reason;

@@ -16,8 +16,8 @@
 //
 // Cancellation flows down. Cancelling a task or a group sets its reason; a task counts as
 // cancelled if it, its group, or any task or group above it has a reason
-// (cancel_reason_of reads its own and its group's, and walks further up only once
-// something in the process has been cancelled: cancel_epoch). Only a task that blocks
+// (cancel_reason_of reads nothing while nothing in the process has ever been cancelled,
+// then its own reason and its group's, and walks further up: cancel_epoch). Only a task that blocks
 // must also be woken, so only such a task makes itself reachable, once, before it first
 // blocks (make_reachable): it registers in its group, links the group into its owner
 // task's list of groups, registers the owner in its group, and so on up to a task whose
@@ -103,10 +103,12 @@ struct LuminarGroup {
   // LuminarCancelReason of the group; the first reason sticks (set under m). Read
   // without the lock by the group's tasks (cancel_reason_of) and by group_wait.
   std::atomic<int32_t> cancel_reason{LUMINAR_NOT_CANCELLED};
-  // 2 × unfinished tasks + kWaiterBit (see the file comment).
-  std::atomic<std::size_t> state{0};
+  // 2 × unfinished tasks + kWaiterBit (see the file comment). On a cache line of its own:
+  // the spawner adds to it for every spawn and every finishing task subtracts, while the
+  // fields above are read by every task of the group and change rarely.
+  alignas(64) std::atomic<std::size_t> state{0};
 
-  luminar_steal::SpinMutex m;
+  alignas(64) luminar_steal::SpinMutex m;
   // Under m:
   std::size_t started = 0;   // max_concurrency only: submitted to the scheduler and not finished
   // Beyond max_concurrency, not yet submitted: a FIFO linked through waiting_next.
