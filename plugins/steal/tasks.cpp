@@ -87,6 +87,32 @@ void on_task_timeout(void *task) { cancel_task(static_cast<LuminarTask *>(task),
 void on_group_timeout(void *group) { cancel_group(static_cast<LuminarGroup *>(group), LUMINAR_CANCEL_TIMEOUT); }
 
 constexpr std::size_t kOneTask = 2, kWaiterBit = 1;  // LuminarGroup::state
+constexpr std::size_t kMaxReservation = 64;          // LuminarGroup::next_reservation
+
+// Who the calling code is, as LuminarGroup::creator records it: its fiber, which a task
+// keeps across parks, or else its thread. Tasks that a waiter runs inline on its own fiber
+// (help_group) count as the waiter, which is harmless: they run between its spawns and
+// its wait, never at the same time.
+const void *caller_identity() {
+  Fiber *fiber = current_fiber();
+  return fiber != nullptr ? static_cast<const void *>(fiber) : thread_pointer();
+}
+
+// Counts a new task in `group` (see tasks.hpp). Relaxed: only the count; the task is
+// published to its runner by submit, and the spawner's own later decrement (if it is a
+// task of the group) comes after in program order.
+void count_spawn(LuminarGroup *group) {
+  if (group->creator != caller_identity()) {
+    group->state.fetch_add(kOneTask, std::memory_order_relaxed);
+    return;
+  }
+  if (group->reserved == 0) {
+    group->reserved = group->next_reservation;
+    group->next_reservation = std::min(group->next_reservation * 2, kMaxReservation);
+    group->state.fetch_add(kOneTask * group->reserved, std::memory_order_relaxed);
+  }
+  --group->reserved;
+}
 
 // Non-zero once anything was cancelled in the process: until then cancel_reason_of reads
 // no reason at all, and afterwards it may walk up the tree. Seq_cst, incremented under the
@@ -323,9 +349,7 @@ LuminarTask *spawn_task(const LuminarTaskDescriptor *desc) {
     runtime().timers.add(&task->timeout_timer, Clock::now() + std::chrono::nanoseconds(desc->timeout_ns));
   }
   if (LuminarGroup *group = task->group) {
-    // Relaxed: only the count; the task is published to its runner by submit, and the
-    // spawner's own later decrement (if it is a task of the group) comes after in order.
-    group->state.fetch_add(kOneTask, std::memory_order_relaxed);
+    count_spawn(group);
     if (group->max_concurrency != 0) {
       std::lock_guard<SpinMutex> lock(group->m);
       if (group->started >= group->max_concurrency) {
@@ -378,6 +402,7 @@ LuminarGroup *group_open(const LuminarGroupOptions *options, LuminarTask **creat
   // The owner outlives the group (group_destroy runs inside it), no reference needed. The
   // group is linked into it only if one of its tasks blocks (make_reachable).
   group->owner = *creator = current_task();
+  group->creator = caller_identity();
   if (options->timeout_ns >= 0) {
     group->has_timeout = true;
     group->timeout_timer.action = on_group_timeout;
@@ -396,6 +421,12 @@ void group_cancel(LuminarGroup *group) { cancel_group(group, LUMINAR_CANCEL_REQU
 
 int32_t group_wait(LuminarGroup *group) {
   help_group(group);
+  if (group->reserved != 0 && group->creator == caller_identity()) {
+    // The unused part of the creator's batch. Acq_rel: if this empties the group, the
+    // acquire half sees the finished tasks' writes, as the load below would.
+    group->state.fetch_sub(kOneTask * group->reserved, std::memory_order_acq_rel);
+    group->reserved = 0;
+  }
   // Acquire: pairs with the release half of the finishing tasks' decrements.
   if (group->state.load(std::memory_order_acquire) >= kOneTask) {
     BlockedOp op;

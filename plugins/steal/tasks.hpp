@@ -9,7 +9,10 @@
 // may be destroyed.
 //
 // Counting a group's tasks takes no lock: `state` is 2 × (tasks spawned and not finished),
-// plus kWaiterBit while a group_wait is registered. A finishing task decrements it and
+// plus kWaiterBit while a group_wait is registered. The group's creator counts its own
+// spawns ahead, in batches that double up to kMaxReservation, and gives back what it did
+// not use when it waits: its spawns then rarely write the line that finishing tasks on
+// other workers keep writing. A finishing task decrements it and
 // touches the group afterwards only if it was the last one and the bit was set: then the
 // waiter is parked and cannot destroy the group before this task wakes it (leave_group).
 // Groups with max_concurrency count their started tasks and queue the rest under m.
@@ -92,6 +95,8 @@ struct LuminarTask {
 struct LuminarGroup {
   uint32_t max_concurrency = 0;
   LuminarTask *owner = nullptr;  // the task that created it, or NULL
+  // The creating fiber (or thread, outside fibers): who counts its spawns ahead.
+  const void *creator = nullptr;
   // Links in the owner's list of groups it created, once linked (make_reachable);
   // intrusive, no allocation; under owner->m.
   LuminarGroup *owner_prev = nullptr, *owner_next = nullptr;
@@ -109,6 +114,9 @@ struct LuminarGroup {
   alignas(64) std::atomic<std::size_t> state{0};
 
   alignas(64) luminar_steal::SpinMutex m;
+  // The creator's spawns counted in `state` ahead of time and not yet made, and the size of
+  // its next such batch (count_spawn in tasks.cpp). Creator only.
+  std::size_t reserved = 0, next_reservation = 1;
   // Under m:
   std::size_t started = 0;   // max_concurrency only: submitted to the scheduler and not finished
   // Beyond max_concurrency, not yet submitted: a FIFO linked through waiting_next.

@@ -197,6 +197,41 @@ TEST_CASE("spawn_task keeps the caller's data and gives no handle when asked not
   CHECK(ran.load() == 41);
 }
 
+TEST_CASE("a block waits for every task, whoever spawns it into the block") {
+  // The block's own spawns (which a runtime may count ahead in batches and settle at the
+  // wait), spawns by its tasks into it (dynamic nesting, SPEC 1.5), and spawns from a
+  // thread outside the runtime, in counts around batch sizes.
+  for (int spawns : {0, 1, 2, 3, 31, 64, 65, 300}) {
+    CAPTURE(spawns);
+    std::atomic<int> ran{0};
+    task_group group;
+    std::thread outsider([&] {
+      LuminarTaskDescriptor desc{};
+      desc.struct_size = sizeof desc;
+      desc.flags = LUMINAR_TASK_NO_HANDLE;
+      desc.priority = LUMINAR_PRIORITY_NORMAL;
+      desc.timeout_ns = -1;
+      desc.fn = [](void *counter) -> int32_t {
+        static_cast<std::atomic<int> *>(counter)->fetch_add(1);
+        return LUMINAR_TASK_OK;
+      };
+      desc.data = &ran;
+      desc.group = group.native_handle();
+      for (int i = 0; i < spawns; ++i) luminar::detail::runtime_hooks().spawn_task(&desc);
+    });
+    for (int i = 0; i < spawns; ++i) {
+      group.spawn([&ran, i] {
+        if (i % 2 == 0) luminar::runtime::spawn_detached([&ran] { ran.fetch_add(1); });
+        luminar::this_task::yield();
+        ran.fetch_add(1);
+      });
+    }
+    outsider.join();
+    group.wait();
+    CHECK(ran.load() == spawns + (spawns + 1) / 2 + spawns);
+  }
+}
+
 TEST_CASE("cancelling a block reaches tasks three blocks down, parked or busy") {
   task_group outer;
   std::atomic<int> unwound{0}, saw_cancel{0}, started{0};
