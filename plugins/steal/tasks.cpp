@@ -333,7 +333,7 @@ void end_blocking(LuminarTask *task) {
 LuminarTask *spawn_task(const LuminarTaskDescriptor *desc) {
   const bool handle = !(desc->flags & LUMINAR_TASK_NO_HANDLE);
   void *block = task_blocks().allocate();
-  auto *task = new (block) LuminarTask();
+  auto *task = new (block) LuminarTask;  // not `()`: that would zero the block first (see tasks.hpp)
   if (!handle) task->refs.store(1, std::memory_order_relaxed);  // relaxed: not yet shared
   if (tracing_on) task->id = next_task_id();  // ids only name tasks in traces
   task->payload.take(desc, static_cast<char *>(block) + kTaskRecordSize, kInlineTaskData);
@@ -395,7 +395,7 @@ int32_t cancelled() {
 }
 
 LuminarGroup *group_open(const LuminarGroupOptions *options, LuminarTask **creator) {
-  auto *group = new (group_blocks().allocate()) LuminarGroup();
+  auto *group = new (group_blocks().allocate()) LuminarGroup;  // as in spawn_task
   group->max_concurrency = options->max_concurrency;
   if (LUMINAR_DESCRIPTOR_HAS(options, LuminarGroupOptions, flags) && (options->flags & LUMINAR_GROUP_CANCEL_ON_ERROR))
     group->errors.set_handler_unshared(&cancel_on_error, group);
