@@ -193,7 +193,12 @@ void help_group(LuminarGroup *group) {
   Fiber *fiber = current_fiber();
   if (fiber == nullptr || fiber->task == nullptr) return;  // not a task on a worker
   Scheduler &scheduler = runtime().scheduler;
-  while (LuminarTask *task = scheduler.pop_local()) {
+  // Once none of the group's tasks is left anywhere, stop before popping (the next task
+  // down would belong to another group and go back). Relaxed: a hint; group_wait reads the
+  // count again with acquire.
+  while (group->state.load(std::memory_order_relaxed) >= kOneTask) {
+    LuminarTask *task = scheduler.pop_local();
+    if (task == nullptr) return;
     if (task->group != group || task->resume_fiber != nullptr) {
       scheduler.unpop_local(task);
       return;
@@ -420,13 +425,14 @@ LuminarGroup *group_create(const LuminarGroupOptions *options) {
 void group_cancel(LuminarGroup *group) { cancel_group(group, LUMINAR_CANCEL_REQUESTED); }
 
 int32_t group_wait(LuminarGroup *group) {
-  help_group(group);
   if (group->reserved != 0 && group->creator == caller_identity()) {
-    // The unused part of the creator's batch. Acq_rel: if this empties the group, the
-    // acquire half sees the finished tasks' writes, as the load below would.
+    // The unused part of the creator's batch, first: then help_group sees the true count.
+    // Acq_rel: if this empties the group, the acquire half sees the finished tasks'
+    // writes, as the load below would.
     group->state.fetch_sub(kOneTask * group->reserved, std::memory_order_acq_rel);
     group->reserved = 0;
   }
+  help_group(group);
   // Acquire: pairs with the release half of the finishing tasks' decrements.
   if (group->state.load(std::memory_order_acquire) >= kOneTask) {
     BlockedOp op;
