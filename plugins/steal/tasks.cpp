@@ -19,14 +19,15 @@ namespace {
 // Task data up to this size lives in the task's own block: the closures of generated
 // spawns (a few references or copies) fit.
 constexpr std::size_t kInlineTaskData = 64;
-constexpr std::size_t round_up16(std::size_t n) { return (n + 15) / 16 * 16; }
-constexpr std::size_t kTaskRecordSize = round_up16(sizeof(LuminarTask));
-static_assert(alignof(LuminarTask) <= luminar_plugin::TaskPayload::kInlineAlign, "records are 16-aligned");
-constexpr std::size_t kGroupBlockSize = (sizeof(LuminarGroup) + alignof(LuminarGroup) - 1) / alignof(LuminarGroup) * alignof(LuminarGroup);
+constexpr std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
+constexpr std::size_t kTaskRecordSize = round_up(sizeof(LuminarTask), luminar_plugin::TaskPayload::kInlineAlign);
+static_assert(alignof(LuminarTask) <= luminar_plugin::TaskPayload::kInlineAlign, "the data follows the record");
+constexpr std::size_t kTaskBlockSize = kTaskRecordSize + kInlineTaskData;
+constexpr std::size_t kGroupBlockSize = round_up(sizeof(LuminarGroup), alignof(LuminarGroup));
 
 // Immortal: tasks and their threads may outlive static destructors.
 BlockCache &task_blocks() {
-  static BlockCache *cache = new BlockCache(kTaskRecordSize + kInlineTaskData);
+  static BlockCache *cache = new BlockCache(kTaskBlockSize);
   return *cache;
 }
 BlockCache &group_blocks() {
@@ -262,7 +263,7 @@ void run_task(LuminarTask *task) {
     const auto elapsed = timed ? std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count() : 0;
     metrics().task_finished(result, static_cast<std::uint64_t>(elapsed), timed);
   }
-  if (task->has_timeout) runtime().timers.cancel(&task->timeout_timer);
+  if (task->timeout_timer != nullptr) runtime().timers.cancel(task->timeout_timer.get());
   if (task->group != nullptr) leave_group(task->group, task);
   // Only the scheduler's reference left: the spawner released its handle, so nobody can
   // join, and the task has left its group, so nobody can cancel it. Acquire: pairs with
@@ -348,10 +349,10 @@ LuminarTask *spawn_task(const LuminarTaskDescriptor *desc) {
   task->group = desc->group;
   metrics().task_spawned();
   if (desc->timeout_ns >= 0) {
-    task->has_timeout = true;
-    task->timeout_timer.action = on_task_timeout;
-    task->timeout_timer.arg = task;
-    runtime().timers.add(&task->timeout_timer, Clock::now() + std::chrono::nanoseconds(desc->timeout_ns));
+    task->timeout_timer = std::make_unique<Timer>();
+    task->timeout_timer->action = on_task_timeout;
+    task->timeout_timer->arg = task;
+    runtime().timers.add(task->timeout_timer.get(), Clock::now() + std::chrono::nanoseconds(desc->timeout_ns));
   }
   if (LuminarGroup *group = task->group) {
     count_spawn(group);

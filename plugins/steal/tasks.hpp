@@ -47,6 +47,7 @@
 #include <luminar/hooks.h>
 
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -68,8 +69,9 @@ struct LuminarTask {
   uint32_t flags = 0;
   int32_t priority = LUMINAR_PRIORITY_NORMAL;
   LuminarGroup *group = nullptr;
-  luminar_steal::Timer timeout_timer;  // armed before the task is submitted, if has_timeout
-  bool has_timeout = false;
+  // Its spawn timeout's timer, armed before the task is submitted, or null: on the heap,
+  // as few tasks have one, and every parked task pays for the size of its record.
+  std::unique_ptr<luminar_steal::Timer> timeout_timer;
   // LuminarCancelReason set on this task itself (cancel_task, its timeout, or through the
   // group list); the first reason sticks. Read without a lock (cancel_reason_of).
   std::atomic<int32_t> cancel_reason{LUMINAR_NOT_CANCELLED};
