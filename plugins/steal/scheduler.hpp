@@ -85,7 +85,7 @@ class Scheduler {
   };
   static constexpr unsigned kFairnessTick = 61;
   static constexpr unsigned kSpinRounds = 64;   // looks for work before sleeping
-  static constexpr unsigned kNextPatience = 16;  // looks before taking another worker's next
+  static constexpr unsigned kNextPatience = 48;  // looks before taking another worker's next
 
   // placements: the CPUs each worker may run on (LUMINAR_NUMA=1), or empty.
   Scheduler(std::size_t workers, std::size_t blocking_threads, std::vector<std::vector<int>> placements);
