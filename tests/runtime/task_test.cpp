@@ -164,6 +164,22 @@ TEST_CASE("a task body is destroyed once, also when the task is cancelled before
   SUBCASE("not nothrow-movable: on the heap") { check_bodies_are_destroyed<Counted<8, false>>(16); }
 }
 
+namespace {
+
+// A raw spawn of fn(data) at normal priority, without a timeout or a handle.
+LuminarTaskDescriptor handleless_descriptor(int32_t (*fn)(void *), void *data) {
+  LuminarTaskDescriptor desc{};
+  desc.struct_size = sizeof desc;
+  desc.flags = LUMINAR_TASK_NO_HANDLE;
+  desc.priority = LUMINAR_PRIORITY_NORMAL;
+  desc.timeout_ns = -1;
+  desc.fn = fn;
+  desc.data = data;
+  return desc;
+}
+
+}  // namespace
+
 TEST_CASE("spawn_task keeps the caller's data and gives no handle when asked not to") {
   struct Payload {
     std::atomic<int> *ran;
@@ -171,17 +187,13 @@ TEST_CASE("spawn_task keeps the caller's data and gives no handle when asked not
   };
   std::atomic<int> ran{0};
   Payload payload{&ran, 41};
-  LuminarTaskDescriptor desc{};
-  desc.struct_size = sizeof desc;
-  desc.flags = LUMINAR_TASK_NO_HANDLE;
-  desc.priority = LUMINAR_PRIORITY_NORMAL;
-  desc.timeout_ns = -1;
-  desc.fn = [](void *data) -> int32_t {
-    auto *kept = static_cast<Payload *>(data);
-    *kept->ran += kept->value;
-    return LUMINAR_TASK_OK;
-  };
-  desc.data = &payload;
+  LuminarTaskDescriptor desc = handleless_descriptor(
+      [](void *data) -> int32_t {
+        auto *kept = static_cast<Payload *>(data);
+        *kept->ran += kept->value;
+        return LUMINAR_TASK_OK;
+      },
+      &payload);
   desc.data_size = sizeof payload;
   desc.data_align = alignof(Payload);
   desc.move_data = [](void *dst, void *src) {
@@ -206,16 +218,12 @@ TEST_CASE("a block waits for every task, whoever spawns it into the block") {
     std::atomic<int> ran{0};
     task_group group;
     std::thread outsider([&] {
-      LuminarTaskDescriptor desc{};
-      desc.struct_size = sizeof desc;
-      desc.flags = LUMINAR_TASK_NO_HANDLE;
-      desc.priority = LUMINAR_PRIORITY_NORMAL;
-      desc.timeout_ns = -1;
-      desc.fn = [](void *counter) -> int32_t {
-        static_cast<std::atomic<int> *>(counter)->fetch_add(1);
-        return LUMINAR_TASK_OK;
-      };
-      desc.data = &ran;
+      LuminarTaskDescriptor desc = handleless_descriptor(
+          [](void *counter) -> int32_t {
+            static_cast<std::atomic<int> *>(counter)->fetch_add(1);
+            return LUMINAR_TASK_OK;
+          },
+          &ran);
       desc.group = group.native_handle();
       for (int i = 0; i < spawns; ++i) luminar::detail::runtime_hooks().spawn_task(&desc);
     });
