@@ -13,6 +13,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <sched.h>
+
 #include <chrono>
 #include <climits>
 
@@ -323,7 +325,11 @@ LuminarTask *Scheduler::find_work(Worker &worker) {
         if (woken && has_visible_work()) notify();  // pass the wake-up on
         return task;
       }
-      for (int i = 0; i < 8; ++i) cpu_relax();
+      if (round < kYieldAfter) {
+        for (int i = 0; i < 8; ++i) cpu_relax();
+      } else {
+        sched_yield();
+      }
     }
     // Sleeper side of the handshake (see the header). Acquire: pairs with the release
     // increment in notify(). Relaxed increment: ordered by the fence.

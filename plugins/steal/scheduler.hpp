@@ -21,9 +21,12 @@
 // (or a new one) and the parked fiber keeps its stack; when that task is resumed, the
 // resuming worker switches to it and its own loop fiber becomes idle (recycled).
 //
-// A worker that finds no work spins (kSpinRounds looks, with pauses) before it sleeps, so
-// that work arriving soon after, as in a ping-pong between tasks, is taken without a
-// futex wake-up: notify() only wakes workers that announced themselves asleep.
+// A worker that finds no work spins (kSpinRounds looks) before it sleeps, so that work
+// arriving soon after, as in a ping-pong between tasks, is taken without a futex wake-up:
+// notify() only wakes workers that announced themselves asleep. The first kYieldAfter
+// looks pause with cpu_relax, the rest call sched_yield: on a machine with more runnable
+// threads than cores, a spinning worker then gives its core to whoever waits for it (the
+// worker running the task it waits for, among others) instead of burning its time slice.
 // Idle workers sleep on a futex (epoch_): a worker announces itself in sleepers_, fences,
 // re-checks every queue, then waits for epoch_ to change; whoever queues work fences and,
 // if sleepers_ is non-zero, bumps epoch_ and wakes one. Where the kernel allows, the
@@ -85,6 +88,7 @@ class Scheduler {
   };
   static constexpr unsigned kFairnessTick = 61;
   static constexpr unsigned kSpinRounds = 64;   // looks for work before sleeping
+  static constexpr unsigned kYieldAfter = 32;   // looks that pause before the ones that yield
   static constexpr unsigned kNextPatience = 48;  // looks before taking another worker's next
 
   // placements: the CPUs each worker may run on (LUMINAR_NUMA=1), or empty.
