@@ -88,7 +88,7 @@ class Scheduler {
   };
   static constexpr unsigned kFairnessTick = 61;
   static constexpr unsigned kSpinRounds = 64;   // looks for work before sleeping
-  static constexpr unsigned kYieldAfter = 32;   // looks that pause before the ones that yield
+  static constexpr unsigned kYieldAfter = 48;   // looks that pause before the ones that yield
   static constexpr unsigned kNextPatience = 48;  // looks before taking another worker's next
 
   // placements: the CPUs each worker may run on (LUMINAR_NUMA=1), or empty.

@@ -154,19 +154,22 @@ bool all_buffered(const LuminarSelectCase *cases, std::size_t count) {
 
 // Step 0: every case once, lock-free, in a random order (uniform among the ready ones).
 int32_t poll_unlocked(const LuminarSelectCase *cases, std::size_t count, std::size_t *chosen) {
-  if (count == 1) {
-    *chosen = 0;
-    return attempt_unlocked(cases[0]);
+  const auto attempt = [&](std::size_t i) {
+    const int32_t status = attempt_unlocked(cases[i]);
+    if (status != kWouldBlock) *chosen = i;
+    return status;
+  };
+  if (count == 1) return attempt(0);
+  if (count == 2) {  // both orders equally likely, without an array to shuffle
+    const std::size_t first = random_engine().below(2);
+    const int32_t status = attempt(first);
+    return status != kWouldBlock ? status : attempt(1 - first);
   }
   CaseArray<std::size_t> order(count);
   shuffled_order(order, count);
   for (std::size_t k = 0; k < count; ++k) {
-    const std::size_t i = order[k];
-    const int32_t status = attempt_unlocked(cases[i]);
-    if (status != kWouldBlock) {
-      *chosen = i;
-      return status;
-    }
+    const int32_t status = attempt(order[k]);
+    if (status != kWouldBlock) return status;
   }
   return kWouldBlock;
 }
