@@ -123,7 +123,7 @@ int32_t try_send_locked(LuminarChannel *ch, const void *elem) {
   }
   if (ch->closed) return LUMINAR_CHAN_CLOSED;
   if (Waiter *receiver = ch->recvq.claim_first()) {  // direct hand-off to a parked receiver
-    copy_element(receiver->elem, elem, ch->elem_size);
+    std::memcpy(receiver->elem, elem, ch->elem_size);
     receiver->op->complete(receiver->case_index, LUMINAR_CHAN_OK);
     return LUMINAR_CHAN_OK;
   }
@@ -137,7 +137,7 @@ int32_t try_recv_locked(LuminarChannel *ch, void *out) {
     return status_of(result);
   }
   if (Waiter *sender = ch->sendq.claim_first()) {  // take the item of a parked sender
-    copy_element(out, sender->elem, ch->elem_size);
+    std::memcpy(out, sender->elem, ch->elem_size);
     sender->op->complete(sender->case_index, LUMINAR_CHAN_OK);
     return LUMINAR_CHAN_OK;
   }

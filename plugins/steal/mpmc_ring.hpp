@@ -29,16 +29,6 @@
 
 namespace luminar_steal {
 
-// memcpy of one channel element, with the common word size copied inline: a copy of a
-// size known only at run time is otherwise a call into the C library.
-inline void copy_element(void *to, const void *from, std::size_t size) {
-  if (size == sizeof(std::uint64_t)) {
-    std::memcpy(to, from, sizeof(std::uint64_t));
-  } else {
-    std::memcpy(to, from, size);
-  }
-}
-
 class MpmcRing {
  public:
   enum class Result { ok, full, empty, closed };
@@ -87,7 +77,7 @@ class MpmcRing {
         pos = tail_.load(std::memory_order_relaxed);  // relaxed: another producer moved on; retry
       }
     }
-    copy_element(c->data(), elem, elem_size_);
+    std::memcpy(c->data(), elem, elem_size_);
     // Release: publishes the element to the pop of this position (its acquire load).
     c->sequence.store(pos + 1, std::memory_order_release);
     return Result::ok;
@@ -116,7 +106,7 @@ class MpmcRing {
         pos = head_.load(std::memory_order_relaxed);  // relaxed: another consumer moved on; retry
       }
     }
-    copy_element(out, c->data(), elem_size_);
+    std::memcpy(out, c->data(), elem_size_);
     // Release: hands the cell back to the producer of the next lap (its acquire load).
     c->sequence.store(pos + cells_, std::memory_order_release);
     return Result::ok;
