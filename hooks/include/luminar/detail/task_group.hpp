@@ -202,8 +202,10 @@ class task_group {
     detail::run_body(body, group_, options.name != nullptr ? options.name : "task");
   }
 
-  // Before wait() only: wait() may destroy the runtime group.
-  void cancel() { hooks_.group_cancel(group_); }
+  // After wait() the tasks have finished and the runtime group may be gone: nothing to do.
+  void cancel() {
+    if (group_ != nullptr) hooks_.group_cancel(group_);
+  }
 
   // Once; a second call returns at once (or throws the same errors again).
   void wait() {
