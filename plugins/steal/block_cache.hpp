@@ -50,6 +50,9 @@ class BlockCache {
     if (block == nullptr) return allocate_slow(list);
     ASAN_UNPOISON_MEMORY_REGION(block, block_size_);
     list.head = block->next;
+    // The next allocation reads the next block's link, and a block freed on another
+    // thread is in that thread's cache: fetch it now, not when the pop needs it.
+    __builtin_prefetch(list.head, 1);
     --list.count;
     return block;
   }
