@@ -115,7 +115,8 @@ class WorkStealingDeque {
     T *item = a->slot(t).load(std::memory_order_relaxed);
     // The thief reads the item next, and it was written on the owner's core: start
     // fetching it while the CAS runs. Harmless if the CAS fails (a prefetch never faults).
-    for (std::size_t offset = 0; offset < sizeof(T); offset += 64) __builtin_prefetch(reinterpret_cast<const char *>(item) + offset);
+    for (std::size_t offset = 0; offset < sizeof(T); offset += 64)
+      __builtin_prefetch(reinterpret_cast<const char *>(item) + offset);
     // Seq_cst, as in the paper: the CAS on top decides who owns the item.
     if (!top_.compare_exchange_strong(t, t + 1, std::memory_order_seq_cst, std::memory_order_relaxed))
       return StealResult::lost_race;
