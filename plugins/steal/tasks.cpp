@@ -93,7 +93,9 @@ constexpr std::size_t kMaxReservation = 64;          // LuminarGroup::next_reser
 // Who the calling code is, as LuminarGroup::creator records it: its fiber, which a task
 // keeps across parks, or else its thread. Tasks that a waiter runs inline on its own fiber
 // (help_group) count as the waiter, which is harmless: they run between its spawns and
-// its wait, never at the same time.
+// its wait, never at the same time. Conversely, a task of a group finishes on its
+// creator's fiber only when the creator runs it inline in group_wait: while the creator
+// lives, its fiber runs nothing else of the group, and it waits before it ends (hooks.h).
 const void *caller_identity() {
   Fiber *fiber = current_fiber();
   return fiber != nullptr ? static_cast<const void *>(fiber) : thread_pointer();
@@ -172,6 +174,13 @@ void leave_group(LuminarGroup *group, LuminarTask *task) {
     }
   }
   if (next != nullptr) runtime().scheduler.submit(next);
+  if (group->creator == caller_identity()) {
+    // Run inline by the group's creator, which waits in help_group: the task's count goes
+    // back to the creator's reservation (see tasks.hpp), with no atomic operation; nobody
+    // else waits for it.
+    ++group->reserved;
+    return;
+  }
   // Acq_rel: the release half hands this task's writes to the waiter, who reads state
   // with acquire; the acquire half orders the waiter's registration before our wake-up.
   // Unless this was the last task and a waiter is registered, the group may be destroyed
@@ -190,14 +199,14 @@ void leave_group(LuminarGroup *group, LuminarTask *task) {
 // Before group_wait parks: runs the group's tasks found at the bottom of this worker's
 // deque inline (see the file comment); stops at the first task that is not one of them
 // or is a parked task to resume, which goes back where it was.
-void help_group(LuminarGroup *group) {
+void help_group(LuminarGroup *group, bool by_creator) {
   Fiber *fiber = current_fiber();
   if (fiber == nullptr || fiber->task == nullptr) return;  // not a task on a worker
   Scheduler &scheduler = runtime().scheduler;
   // Once none of the group's tasks is left anywhere, stop before popping (the next task
   // down would belong to another group and go back). Relaxed: a hint; group_wait reads the
   // count again with acquire.
-  while (group->state.load(std::memory_order_relaxed) >= kOneTask) {
+  while (group->state.load(std::memory_order_relaxed) >= kOneTask * (by_creator ? group->reserved + 1 : 1)) {
     LuminarTask *task = scheduler.pop_local();
     if (task == nullptr) return;
     if (task->group != group || task->resume_fiber != nullptr) {
@@ -409,6 +418,10 @@ LuminarGroup *group_open(const LuminarGroupOptions *options, LuminarTask **creat
   // group is linked into it only if one of its tasks blocks (make_reachable).
   group->owner = *creator = current_task();
   group->creator = caller_identity();
+  // The creator's first batch (see tasks.hpp). Relaxed: the group is not shared yet.
+  group->reserved = 1;
+  group->next_reservation = 2;
+  group->state.store(kOneTask, std::memory_order_relaxed);
   if (options->timeout_ns >= 0) {
     group->has_timeout = true;
     group->timeout_timer.action = on_group_timeout;
@@ -426,16 +439,19 @@ LuminarGroup *group_create(const LuminarGroupOptions *options) {
 void group_cancel(LuminarGroup *group) { cancel_group(group, LUMINAR_CANCEL_REQUESTED); }
 
 int32_t group_wait(LuminarGroup *group) {
-  if (group->reserved != 0 && group->creator == caller_identity()) {
-    // The unused part of the creator's batch, first: then help_group sees the true count.
-    // Acq_rel: if this empties the group, the acquire half sees the finished tasks'
-    // writes, as the load below would.
-    group->state.fetch_sub(kOneTask * group->reserved, std::memory_order_acq_rel);
+  const bool by_creator = group->creator == caller_identity();
+  help_group(group, by_creator);
+  // Acquire: pairs with the release half of the finishing tasks' decrements.
+  std::size_t state = group->state.load(std::memory_order_acquire);
+  if (by_creator && group->reserved != 0 && state != kOneTask * group->reserved) {
+    // Tasks beyond the creator's reservation are left: give the reservation back, so that
+    // the count is exact for the wait below. (If none is left, the reservation stays for
+    // the creator's next spawns, and the wait costs no atomic operation.) Acq_rel: if this
+    // empties the group, the acquire half sees the finished tasks' writes.
+    state = group->state.fetch_sub(kOneTask * group->reserved, std::memory_order_acq_rel) - kOneTask * group->reserved;
     group->reserved = 0;
   }
-  help_group(group);
-  // Acquire: pairs with the release half of the finishing tasks' decrements.
-  if (group->state.load(std::memory_order_acquire) >= kOneTask) {
+  if (state >= kOneTask * (by_creator ? group->reserved + 1 : 1)) {
     BlockedOp op;
     bool wait = false;
     {

@@ -12,7 +12,14 @@
 // plus kWaiterBit while a group_wait is registered. The group's creator counts its own
 // spawns ahead, in batches that double up to kMaxReservation, and gives back what it did
 // not use when it waits: its spawns then rarely write the line that finishing tasks on
-// other workers keep writing. A finishing task decrements it and
+// other workers keep writing. The first batch (one task) is counted by group_open with a
+// plain store, before the group is shared, so a group's first spawn costs no atomic
+// read-modify-write (fib spends a spawn per group); a task that the creator runs inline
+// while it waits (help_group) gives its count back to the reservation instead of
+// decrementing `state`, and a wait that finds nothing counted beyond the reservation
+// returns at once, keeping the reservation. So a group whose tasks all ran on its creator
+// costs no atomic read-modify-write at all. This relies on the creator waiting (hooks.h:
+// created, waited and destroyed by one thread). A finishing task decrements it and
 // touches the group afterwards only if it was the last one and the bit was set: then the
 // waiter is parked and cannot destroy the group before this task wakes it (leave_group).
 // Groups with max_concurrency count their started tasks and queue the rest under m.
@@ -119,8 +126,9 @@ struct LuminarGroup {
   alignas(64) std::atomic<std::size_t> state{0};
 
   alignas(64) luminar_steal::SpinMutex m;
-  // The creator's spawns counted in `state` ahead of time and not yet made, and the size of
-  // its next such batch (count_spawn in tasks.cpp). Creator only.
+  // Counts in `state` that stand for no live task, the creator's to use: spawns counted
+  // ahead of time and not yet made, and tasks the creator ran inline; and the size of its
+  // next batch (count_spawn in tasks.cpp). Creator only.
   std::size_t reserved = 0, next_reservation = 1;
   // Under m:
   std::size_t started = 0;   // max_concurrency only: submitted to the scheduler and not finished
