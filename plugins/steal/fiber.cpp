@@ -75,10 +75,14 @@ std::size_t fiber_stack_size(const Fiber &fiber) {
   return static_cast<std::size_t>(fiber_stack_top(fiber) - fiber.stack.usable_bottom());
 }
 
-// Only stacks without a guard page: a guarded one faults on overflow, and reading the
-// canary, at the far end of the stack, costs a cache miss on every switch.
-void check_canary(const Fiber *fiber) {
-  if (fiber->stack.base != nullptr && !fiber->stack.guarded && !StackPool::canary_intact(fiber->stack))
+// The canary of a stack without a guard page is read when a task on it returns, and from
+// then on at every switch away from its fiber. Not before the first return: reading a
+// never-written page is not free everywhere (kernels without the shared zero page, as on
+// the VMs this was measured on, give every read page its own frame), and a fiber parked
+// in its first task would pay a page for its canary, doubling a parked task's memory.
+// Guarded stacks are never read: they fault on overflow.
+void check_canary_on_switch(const Fiber *fiber) {
+  if (fiber->canary_read && !StackPool::canary_intact(fiber->stack))
     report_stack_overflow("its stack canary was overwritten");
 }
 
@@ -146,6 +150,13 @@ void fiber_destroy(Fiber *fiber) {
 
 Fiber *home_fiber() { return &thread_state().home; }
 
+void check_canary_after_task() {
+  Fiber *fiber = current_fiber();
+  if (fiber == nullptr || fiber->stack.base == nullptr || fiber->stack.guarded) return;
+  fiber->canary_read = true;
+  if (!StackPool::canary_intact(fiber->stack)) report_stack_overflow("its stack canary was overwritten");
+}
+
 void enter_fibers(Fiber *first) {
   ThreadState &state = thread_state();
   state.current = &state.home;
@@ -159,7 +170,7 @@ void enter_fibers(Fiber *first) {
 void switch_to(Fiber *to, AfterSwitch after, void *arg, bool final) {
   ThreadState &state = thread_state();
   Fiber *from = state.current;
-  check_canary(from);
+  check_canary_on_switch(from);
   state.pending = SwitchRecord{from, after, arg};
   state.current = to;
   const EhGlobals *eh = eh_globals();

@@ -3,7 +3,8 @@
 // stack is exhausted) recognises a guard-page address (StackPool::is_guard_address),
 // prints which task overflowed and how to fix it, and aborts. Faults elsewhere go to the
 // handler that was installed before ours (or the default action). Stacks without a guard
-// page are checked through their canary on every switch (fiber.cpp), with the same report.
+// page are checked through their canary when a task returns and on later switches
+// (fiber.cpp), with the same report.
 #ifndef LUMINAR_STEAL_OVERFLOW_HPP
 #define LUMINAR_STEAL_OVERFLOW_HPP
 

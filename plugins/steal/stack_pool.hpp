@@ -10,12 +10,13 @@
 //   * the first stacks carved get a PROT_NONE guard page at their low end (each splits its
 //     slab's VMA, costing up to two more) while the mapping budget allows: a quarter of
 //     max_map_count for guards, leaving the rest of the process its mappings;
-//   * every stack has a canary at its lowest usable address, checked on every switch to
-//     a fiber whose stack has no guard page (fiber.cpp), so an overflow of such a stack is still
-//     reported, though only once the fiber switches and after it may have written into
-//     the neighbouring stack. The canary is kCanaryBytes of zeros: a never-written page
-//     reads as the shared zero page, so the canary costs no memory per stack (a written
-//     canary would cost a whole page of every one of a million stacks);
+//   * every stack has a canary at its lowest usable address, checked for a stack without
+//     a guard page when a task on it returns and then at every switch away from it
+//     (fiber.cpp), so an overflow of such a stack is still reported, though late and after
+//     it may have written into the neighbouring stack. The canary is kCanaryBytes of
+//     zeros, so it costs nothing until it is read: a written canary would cost a whole
+//     page of every one of a million stacks, and so does a read one on kernels without
+//     the shared zero page (hence no read before the first task returns);
 //   * a fault on a guard page is reported by overflow.cpp, which asks is_guard_address().
 // Stacks return to a free list and are reused, most recently freed first (warm pages);
 // beyond kWarmStacks free stacks, released ones are madvise(MADV_DONTNEED)'d so idle

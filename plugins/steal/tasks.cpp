@@ -263,6 +263,7 @@ void run_task(LuminarTask *task) {
     }
     trace_run_begins(task);
     result = task->payload.run();
+    check_canary_after_task();
     trace_run_ends(task, false);
     if (fiber != nullptr) {
       fiber->task = outer;
