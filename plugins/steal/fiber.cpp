@@ -131,6 +131,7 @@ Fiber *fiber_create(void (*body)()) {
   const Stack stack = pool->acquire();
   auto *fiber = new (stack.top() - kFiberRecordBytes - color * 64) Fiber();
   fiber->stack = stack;
+  fiber->canary_only = !stack.guarded;
   fiber->body = body;
   fiber->context = ctx::make_fcontext(fiber_stack_top(*fiber), fiber_stack_size(*fiber), fiber_entry);
 #ifdef LUMINAR_STEAL_TSAN
@@ -150,9 +151,7 @@ void fiber_destroy(Fiber *fiber) {
 
 Fiber *home_fiber() { return &thread_state().home; }
 
-void check_canary_after_task() {
-  Fiber *fiber = current_fiber();
-  if (fiber == nullptr || fiber->stack.base == nullptr || fiber->stack.guarded) return;
+void check_canary(Fiber *fiber) {
   fiber->canary_read = true;
   if (!StackPool::canary_intact(fiber->stack)) report_stack_overflow("its stack canary was overwritten");
 }

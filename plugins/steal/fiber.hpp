@@ -37,8 +37,10 @@ struct Fiber {
   // fiber (run_task), read by that code and, while the fiber is parked, by whoever
   // resumes it (published through the ready queues).
   LuminarTask *task = nullptr;
-  // Set once this fiber's stack canary has been read (check_canary_after_task): from then
-  // on its page is resident and reading it again on every switch costs no memory.
+  // Its stack has no guard page: an overflow is found only through the canary.
+  bool canary_only = false;
+  // Set once the canary has been read (check_canary_after_task): from then on its page is
+  // resident and reading it again on every switch costs no memory.
   bool canary_read = false;
   // The C++ runtime's per-thread exception state (caught-exception stack, uncaught count)
   // belongs to the code running on a fiber, not to the thread: it travels with the fiber
@@ -80,8 +82,12 @@ void enter_fibers(Fiber *first);
 void switch_to(Fiber *to, AfterSwitch after, void *arg, bool final = false);
 
 // Called by run_task when a task returns, while it is still the fiber's task: if the
-// current fiber's stack has no guard page, checks its canary (reported against that task).
-void check_canary_after_task();
+// stack of `fiber` (the current one, or null off fibers) has no guard page, checks its
+// canary and reports an overflow against that task.
+void check_canary(Fiber *fiber);
+inline void check_canary_after_task(Fiber *fiber) {
+  if (fiber != nullptr && fiber->canary_only) check_canary(fiber);
+}
 
 // Prints the overflow report for the current task and aborts (overflow.cpp).
 [[noreturn]] void report_stack_overflow(const char *how);

@@ -263,7 +263,7 @@ void run_task(LuminarTask *task) {
     }
     trace_run_begins(task);
     result = task->payload.run();
-    check_canary_after_task();
+    check_canary_after_task(fiber);
     trace_run_ends(task, false);
     if (fiber != nullptr) {
       fiber->task = outer;
