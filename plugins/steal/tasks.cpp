@@ -196,6 +196,12 @@ void leave_group(LuminarGroup *group, LuminarTask *task) {
   wake_all(waiters);  // the group may be destroyed from here on
 }
 
+// Whether `state` (a value of group->state) counts a task that has not finished, beyond
+// the unused reservation that a waiting creator holds for its own next spawns.
+bool unfinished_tasks(const LuminarGroup *group, std::size_t state, bool by_creator) {
+  return state >= kOneTask * (by_creator ? group->reserved + 1 : 1);
+}
+
 // Before group_wait parks: runs the group's tasks found at the bottom of this worker's
 // deque inline (see the file comment); stops at the first task that is not one of them
 // or is a parked task to resume, which goes back where it was.
@@ -206,7 +212,7 @@ void help_group(LuminarGroup *group, bool by_creator) {
   // Once none of the group's tasks is left anywhere, stop before popping (the next task
   // down would belong to another group and go back). Relaxed: a hint; group_wait reads the
   // count again with acquire.
-  while (group->state.load(std::memory_order_relaxed) >= kOneTask * (by_creator ? group->reserved + 1 : 1)) {
+  while (unfinished_tasks(group, group->state.load(std::memory_order_relaxed), by_creator)) {
     LuminarTask *task = scheduler.pop_local();
     if (task == nullptr) return;
     if (task->group != group || task->resume_fiber != nullptr) {
@@ -452,7 +458,7 @@ int32_t group_wait(LuminarGroup *group) {
     state = group->state.fetch_sub(kOneTask * group->reserved, std::memory_order_acq_rel) - kOneTask * group->reserved;
     group->reserved = 0;
   }
-  if (state >= kOneTask * (by_creator ? group->reserved + 1 : 1)) {
+  if (unfinished_tasks(group, state, by_creator)) {
     BlockedOp op;
     bool wait = false;
     {
