@@ -69,6 +69,9 @@ Stack StackPool::acquire() {
     if (!free_.empty()) {
       stack = free_.back();
       free_.pop_back();
+    } else if (!cold_.empty()) {
+      stack = cold_.back();
+      cold_.pop_back();
     } else {
       if (slabs_.empty() || slabs_.back().stacks_carved == stacks_per_slab_) new_slab_locked();
       Slab &slab = slabs_.back();
@@ -97,9 +100,30 @@ void StackPool::release(const Stack &stack) {
   // poisoned; the next fiber on this stack must start clean.
   ASAN_UNPOISON_MEMORY_REGION(stack.usable_bottom(), stack.usable_size());
 #endif
+  std::vector<Stack> oldest;
+  {
+    std::lock_guard<std::mutex> lock(m_);
+    free_.push_back(stack);
+    if (free_.size() < kWarmStacks + kTrimBatch) return;
+    // Out of the free list while they are trimmed: nobody can be handed one meanwhile.
+    oldest.assign(free_.begin(), free_.begin() + kTrimBatch);
+    free_.erase(free_.begin(), free_.begin() + kTrimBatch);
+  }
+  trim(oldest);
   std::lock_guard<std::mutex> lock(m_);
-  if (free_.size() >= kWarmStacks) ::madvise(stack.usable_bottom(), stack.usable_size(), MADV_DONTNEED);
-  free_.push_back(stack);
+  cold_.insert(cold_.end(), oldest.begin(), oldest.end());
+}
+
+void StackPool::trim(std::vector<Stack> &stacks) const {
+  std::sort(stacks.begin(), stacks.end(), [](const Stack &a, const Stack &b) { return a.base < b.base; });
+  for (std::size_t first = 0; first < stacks.size();) {
+    std::size_t last = first;  // stacks[first .. last] lie end to end
+    while (last + 1 < stacks.size() && stacks[last].top() == stacks[last + 1].base) ++last;
+    // A run may cover guard pages of its inner stacks: they have no pages to drop.
+    char *begin = stacks[first].usable_bottom();
+    ::madvise(begin, static_cast<std::size_t>(stacks[last].top() - begin), MADV_DONTNEED);
+    first = last + 1;
+  }
 }
 
 bool StackPool::canary_intact(const Stack &stack) {

@@ -18,9 +18,14 @@
 //     page of every one of a million stacks, and so does a read one on kernels without
 //     the shared zero page (hence no read before the first task returns);
 //   * a fault on a guard page is reported by overflow.cpp, which asks is_guard_address().
-// Stacks return to a free list and are reused, most recently freed first (warm pages);
-// beyond kWarmStacks free stacks, released ones are madvise(MADV_DONTNEED)'d so idle
-// stacks give their memory back. Slabs are never unmapped.
+// Stacks return to a free list and are reused, most recently freed first (warm pages).
+// Idle stacks give their memory back: once kWarmStacks + kTrimBatch stacks are free, the
+// kTrimBatch least recently freed ones are madvise(MADV_DONTNEED)'d in one pass, outside
+// the lock, with one call per run of adjacent stacks, and move to the cold list, used
+// only when no warm stack is left. Batches, because every madvise call flushes the TLB of
+// every CPU the process runs on: one call per stack made a million parked tasks take
+// 100 s to finish on a 2-vCPU VM, most of it in those flushes and in waiting for the lock
+// they were made under. Slabs are never unmapped.
 #ifndef LUMINAR_STEAL_STACK_POOL_HPP
 #define LUMINAR_STEAL_STACK_POOL_HPP
 
@@ -48,6 +53,7 @@ class StackPool {
   static constexpr std::size_t kSlabBytes = std::size_t{16} << 20;
   static constexpr std::size_t kMaxSlabs = std::size_t{1} << 16;
   static constexpr std::size_t kWarmStacks = 1024;
+  static constexpr std::size_t kTrimBatch = 1024;
   static constexpr std::size_t kCanaryBytes = 64;
 
   // stack_size is rounded up to whole pages (at least 4 pages).
@@ -75,12 +81,14 @@ class StackPool {
     std::atomic<std::size_t> guarded{0};  // stacks [0, guarded) of this slab have guard pages
   };
   void new_slab_locked();
+  void trim(std::vector<Stack> &stacks) const;  // sorts them; no lock needed
 
   const std::size_t page_;
   const std::size_t stack_size_;
   const std::size_t stacks_per_slab_;
   std::mutex m_;
-  std::vector<Stack> free_;   // under m_
+  std::vector<Stack> free_;   // under m_: warm, most recently freed last
+  std::vector<Stack> cold_;   // under m_: trimmed (their pages given back)
   std::vector<Slab> slabs_;   // under m_
   std::size_t guards_left_;   // under m_: the guard budget (see the file comment)
   // Written under m_ (release), read by the signal handler (acquire), which takes no lock.

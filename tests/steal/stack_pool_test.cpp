@@ -84,3 +84,35 @@ TEST_CASE("stack pool: guard pages stop at the mapping budget; later stacks rely
   CHECK(reused.count(first.base) == 1);
   CHECK(reused.size() == stacks.size());
 }
+
+TEST_CASE("stack pool: idle stacks beyond the warm ones give their pages back, in batches") {
+  StackPool pool(16 * 1024);
+  const std::size_t count = StackPool::kWarmStacks + 2 * StackPool::kTrimBatch;
+  std::vector<Stack> stacks;
+  for (std::size_t i = 0; i < count; ++i) {
+    stacks.push_back(pool.acquire());
+    stacks.back().top()[-1] = 0x5a;
+  }
+  for (const Stack &s : stacks) pool.release(s);
+  // Each time kWarmStacks + kTrimBatch were free, the kTrimBatch released first were
+  // trimmed: their pages read as zeros again. The last kWarmStacks stay warm.
+  std::size_t trimmed = 0, warm = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    const bool zero = stacks[i].top()[-1] == 0;
+    if (i < 2 * StackPool::kTrimBatch) {
+      trimmed += zero ? 1 : 0;
+    } else {
+      warm += zero ? 0 : 1;
+    }
+  }
+  CHECK(trimmed == 2 * StackPool::kTrimBatch);
+  CHECK(warm == StackPool::kWarmStacks);
+  // Warm stacks are handed out first, most recently freed first; then the trimmed ones.
+  CHECK(pool.acquire().base == stacks.back().base);
+  for (std::size_t i = 1; i < StackPool::kWarmStacks; ++i) pool.acquire();
+  const Stack cold = pool.acquire();
+  CHECK(cold.top()[-1] == 0);
+  bool was_trimmed = false;
+  for (std::size_t i = 0; i < 2 * StackPool::kTrimBatch; ++i) was_trimmed |= stacks[i].base == cold.base;
+  CHECK(was_trimmed);
+}
