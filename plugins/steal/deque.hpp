@@ -18,7 +18,9 @@
 // -1 rather than a wrapped size_t; and push reads top only when the array looks full by
 // the owner's last reading of it (top_seen_), not on every push: top only grows, so an old
 // reading overstates the size and never lets push overwrite a slot that is still live,
-// while a thief's CAS on top no longer pulls its cache line away from every push.
+// while a thief's CAS on top no longer pulls its cache line away from every push. And an
+// item can be pushed as held: a thief that asks not to take held items gets held_back
+// when one is at the top (the scheduler's patience for woken tasks, scheduler.hpp).
 #ifndef LUMINAR_STEAL_DEQUE_HPP
 #define LUMINAR_STEAL_DEQUE_HPP
 
@@ -35,7 +37,8 @@ namespace luminar_steal {
 template <class T>
 class WorkStealingDeque {
  public:
-  enum class StealResult { ok, empty, lost_race };
+  // held_back: the top item was pushed as held and the thief asked not to take those.
+  enum class StealResult { ok, empty, lost_race, held_back };
 
   explicit WorkStealingDeque(std::size_t initial_capacity = 256) {
     std::size_t capacity = 1;
@@ -47,8 +50,10 @@ class WorkStealingDeque {
   WorkStealingDeque(const WorkStealingDeque &) = delete;
   WorkStealingDeque &operator=(const WorkStealingDeque &) = delete;
 
-  // Owner only.
-  void push(T *item) {
+  // Owner only. A held item is stolen only by thieves that ask for held items too
+  // (steal's take_held); the owner pops it like any other. The mark is the pointer's low
+  // bit (items are at least 2-byte aligned), so it costs no extra load or store.
+  void push(T *item, bool held = false) {
     // Relaxed: bottom is written only by this (owner) thread.
     const std::int64_t b = bottom_.load(std::memory_order_relaxed);
     // Relaxed: the array pointer is written only by this thread.
@@ -59,7 +64,7 @@ class WorkStealingDeque {
       if (b - top_seen_ > static_cast<std::int64_t>(a->mask)) a = grow(a, top_seen_, b);
     }
     // Relaxed: published by the release fence below (Lê et al., push).
-    a->slot(b).store(item, std::memory_order_relaxed);
+    a->slot(b).store(held ? mark_held(item) : item, std::memory_order_relaxed);
     // Release fence before the bottom store: a thief that reads the new bottom (acquire
     // in steal) sees the item and everything written before push (Lê et al., push).
     release_fence();
@@ -85,7 +90,7 @@ class WorkStealingDeque {
       return nullptr;
     }
     // Relaxed: the owner wrote this slot itself.
-    T *item = a->slot(b).load(std::memory_order_relaxed);
+    T *item = unmarked(a->slot(b).load(std::memory_order_relaxed));
     if (t == b) {
       // Last item: race the thieves for it with the same CAS they use (seq_cst, as in the
       // paper; relaxed on failure since nothing is read through it).
@@ -98,7 +103,7 @@ class WorkStealingDeque {
   }
 
   // Any thread. On ok, *out holds the stolen item.
-  StealResult steal(T **out) {
+  StealResult steal(T **out, bool take_held = true) {
     // Acquire: pairs with the CAS of an earlier steal/pop, so the slot read below is not
     // one that was already taken (Lê et al., steal).
     std::int64_t t = top_.load(kAcquireAroundSeqCstFence);
@@ -113,6 +118,10 @@ class WorkStealingDeque {
     Array *a = array_.load(std::memory_order_acquire);
     // Relaxed: ordered by the acquire of bottom above (the item was pushed before it).
     T *item = a->slot(t).load(std::memory_order_relaxed);
+    if (is_held(item)) {
+      if (!take_held) return StealResult::held_back;
+      item = unmarked(item);
+    }
     // The thief reads the item next, and it was written on the owner's core: start
     // fetching it while the CAS runs. Harmless if the CAS fails (a prefetch never faults).
     for (std::size_t offset = 0; offset < sizeof(T); offset += 64)
@@ -131,6 +140,10 @@ class WorkStealingDeque {
   }
 
  private:
+  static T *mark_held(T *item) { return reinterpret_cast<T *>(reinterpret_cast<std::uintptr_t>(item) | 1); }
+  static bool is_held(T *item) { return (reinterpret_cast<std::uintptr_t>(item) & 1) != 0; }
+  static T *unmarked(T *item) { return reinterpret_cast<T *>(reinterpret_cast<std::uintptr_t>(item) & ~std::uintptr_t{1}); }
+
   struct Array {
     explicit Array(std::size_t capacity) : mask(capacity - 1), slots(new std::atomic<T *>[capacity]) {}
     std::atomic<T *> &slot(std::int64_t i) { return slots[static_cast<std::size_t>(i) & mask]; }

@@ -185,7 +185,7 @@ void Scheduler::park(AfterSwitch after, void *arg) {
       }
       // A task that has not run yet needs a loop fiber: back into the slot it came from.
       // Acq_rel: as in make_ready.
-      if (LuminarTask *other = worker->next.exchange(next, std::memory_order_acq_rel)) worker->deque.push(other);
+      if (LuminarTask *other = worker->next.exchange(next, std::memory_order_acq_rel)) worker->deque.push(other, /*held=*/true);
       notify();
     }
   }
@@ -234,7 +234,7 @@ void Scheduler::make_ready(LuminarTask *task) {
     local->next.store(task, std::memory_order_release);
   } else if (LuminarTask *previous = local->next.exchange(task, std::memory_order_acq_rel)) {
     // Acq_rel: release as above; acquire pairs with the put of `previous`.
-    local->deque.push(previous);
+    local->deque.push(previous, /*held=*/true);
   }
   notify();
 }
@@ -298,12 +298,13 @@ LuminarTask *Scheduler::take(Worker &worker, bool steal_next) {
     Worker &victim = *workers_[(start + i) % n];
     if (&victim == &worker || victim.deque.empty_hint()) continue;
     metrics().steal_attempt();
-    switch (victim.deque.steal(&task)) {
+    switch (victim.deque.steal(&task, steal_next)) {
       case WorkStealingDeque<LuminarTask>::StealResult::ok:
         metrics().steal_success();
         trace_stolen(task, victim.index);
         return task;
       case WorkStealingDeque<LuminarTask>::StealResult::lost_race:
+      case WorkStealingDeque<LuminarTask>::StealResult::held_back:
       case WorkStealingDeque<LuminarTask>::StealResult::empty: break;
     }
   }

@@ -20,6 +20,7 @@ struct Item {
 
 // Runs the owner's `pattern` (push/pop calls) against `thieves` stealing threads until the
 // owner is done and the deque is empty; returns how many times each item was taken.
+// Thieves other than the first also take items pushed as held.
 template <class Pattern>
 std::vector<int> run(std::size_t items, int thieves, std::size_t initial_capacity, Pattern pattern) {
   luminar_steal::WorkStealingDeque<Item> deque(initial_capacity);
@@ -29,10 +30,11 @@ std::vector<int> run(std::size_t items, int thieves, std::size_t initial_capacit
   std::atomic<bool> owner_done{false};
   std::vector<std::thread> threads;
   for (int t = 0; t < thieves; ++t) {
-    threads.emplace_back([&] {
+    threads.emplace_back([&, t] {
+      const bool take_held = t != 0;  // the first thief leaves held items (if any) alone
       for (;;) {
         Item *item = nullptr;
-        const auto result = deque.steal(&item);
+        const auto result = deque.steal(&item, take_held);
         if (result == luminar_steal::WorkStealingDeque<Item>::StealResult::ok) {
           taken[item->id].fetch_add(1);
         } else if (result == luminar_steal::WorkStealingDeque<Item>::StealResult::empty && owner_done.load()) {
@@ -91,6 +93,36 @@ TEST_CASE("deque: near-empty thrashing (push one, pop one) against thieves") {
       if (auto *got = deque.pop()) taken[got->id].fetch_add(1);
     }
   }));
+}
+
+TEST_CASE("deque: held items among plain ones, thieves that take them and one that does not") {
+  const std::size_t items = scaled(200000);
+  check_each_once(run(items, 3, 16, [](auto &deque, auto &storage, auto &taken) {
+    std::size_t next = 0;
+    while (next < storage.size()) {
+      const std::size_t burst = std::min<std::size_t>(100, storage.size() - next);
+      for (std::size_t i = 0; i < burst; ++i, ++next) deque.push(&storage[next], next % 3 == 0);
+      for (std::size_t i = 0; i < burst / 2; ++i)
+        if (auto *item = deque.pop()) taken[item->id].fetch_add(1);
+    }
+  }));
+}
+
+TEST_CASE("deque: a held item is held back from thieves that do not ask for it") {
+  using Deque = luminar_steal::WorkStealingDeque<Item>;
+  Deque deque(4);
+  Item items[3] = {{0}, {1}, {2}};
+  deque.push(&items[0], /*held=*/true);
+  deque.push(&items[1]);
+  deque.push(&items[2], /*held=*/true);
+  Item *stolen = nullptr;
+  CHECK(deque.steal(&stolen, /*take_held=*/false) == Deque::StealResult::held_back);
+  REQUIRE(deque.steal(&stolen, /*take_held=*/true) == Deque::StealResult::ok);
+  CHECK(stolen == &items[0]);  // the item itself, not its marked pointer
+  REQUIRE(deque.steal(&stolen, /*take_held=*/false) == Deque::StealResult::ok);
+  CHECK(stolen == &items[1]);
+  CHECK(deque.pop() == &items[2]);  // the owner pops held items like any other
+  CHECK(deque.pop() == nullptr);
 }
 
 TEST_CASE("deque: LIFO for the owner, FIFO for thieves") {
