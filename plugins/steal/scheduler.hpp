@@ -127,7 +127,7 @@ class Scheduler {
   static void release_fiber(Fiber *from, void *);
   void worker_main(Worker *worker);
   LuminarTask *find_work(Worker &worker);  // sleeps while there is none; nullptr = stop
-  LuminarTask *take(Worker &worker, bool steal_next);  // steal_next: also other workers' next slots
+  LuminarTask *take(Worker &worker, bool steal_next);  // steal_next: also other workers' next slots and held tasks
   static LuminarTask *take_next(Worker &worker);
   bool has_visible_work() const;
   void enqueue(LuminarTask *task, Worker *local);
