@@ -131,7 +131,6 @@ Fiber *fiber_create(void (*body)()) {
   const Stack stack = pool->acquire();
   auto *fiber = new (stack.top() - kFiberRecordBytes - color * 64) Fiber();
   fiber->stack = stack;
-  fiber->canary_only = !stack.guarded;
   fiber->body = body;
   fiber->context = ctx::make_fcontext(fiber_stack_top(*fiber), fiber_stack_size(*fiber), fiber_entry);
 #ifdef LUMINAR_STEAL_TSAN

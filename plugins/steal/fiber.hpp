@@ -38,8 +38,6 @@ struct Fiber {
   // fiber (run_task), read by that code and, while the fiber is parked, by whoever
   // resumes it (published through the ready queues).
   LuminarTask *task = nullptr;
-  // Its stack has no guard page: an overflow is found only through the canary.
-  bool canary_only = false;
   // Set once the canary has been read (check_canary_after_task): from then on its page is
   // resident and reading it again on every switch costs no memory.
   bool canary_read = false;
@@ -89,7 +87,7 @@ void switch_to(Fiber *to, AfterSwitch after, void *arg, bool final = false);
 // canary and reports an overflow against that task.
 void check_canary(Fiber *fiber);
 inline void check_canary_after_task(Fiber *fiber) {
-  if (fiber != nullptr && fiber->canary_only) check_canary(fiber);
+  if (fiber != nullptr && fiber->stack.base != nullptr && !fiber->stack.guarded) check_canary(fiber);
 }
 
 // Prints the overflow report for the current task and aborts (overflow.cpp).

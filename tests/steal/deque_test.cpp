@@ -62,6 +62,20 @@ void check_each_once(const std::vector<int> &counts) {
   CHECK(duplicated == 0);
 }
 
+// The owner's pattern: bursts of `burst` pushes (every `held_every`-th item held, or none
+// if 0), each followed by `burst / pop_divisor` pops.
+auto bursts(std::size_t burst, std::size_t pop_divisor, std::size_t held_every) {
+  return [=](auto &deque, auto &storage, auto &taken) {
+    std::size_t next = 0;
+    while (next < storage.size()) {
+      const std::size_t count = std::min<std::size_t>(burst, storage.size() - next);
+      for (std::size_t i = 0; i < count; ++i, ++next) deque.push(&storage[next], held_every != 0 && next % held_every == 0);
+      for (std::size_t i = 0; i < count / pop_divisor; ++i)
+        if (auto *item = deque.pop()) taken[item->id].fetch_add(1);
+    }
+  };
+}
+
 }  // namespace
 
 TEST_CASE("deque: owner pushes everything, thieves and owner drain") {
@@ -73,16 +87,8 @@ TEST_CASE("deque: owner pushes everything, thieves and owner drain") {
 
 TEST_CASE("deque: resize under contention (initial capacity 2)") {
   const std::size_t items = scaled(200000);
-  check_each_once(run(items, 3, 2, [](auto &deque, auto &storage, auto &taken) {
-    // Bursts that outgrow the array while thieves are stealing from it.
-    std::size_t next = 0;
-    while (next < storage.size()) {
-      const std::size_t burst = std::min<std::size_t>(1000, storage.size() - next);
-      for (std::size_t i = 0; i < burst; ++i) deque.push(&storage[next++]);
-      for (std::size_t i = 0; i < burst / 4; ++i)
-        if (auto *item = deque.pop()) taken[item->id].fetch_add(1);
-    }
-  }));
+  // Bursts that outgrow the array while thieves are stealing from it.
+  check_each_once(run(items, 3, 2, bursts(1000, 4, 0)));
 }
 
 TEST_CASE("deque: near-empty thrashing (push one, pop one) against thieves") {
@@ -97,15 +103,7 @@ TEST_CASE("deque: near-empty thrashing (push one, pop one) against thieves") {
 
 TEST_CASE("deque: held items among plain ones, thieves that take them and one that does not") {
   const std::size_t items = scaled(200000);
-  check_each_once(run(items, 3, 16, [](auto &deque, auto &storage, auto &taken) {
-    std::size_t next = 0;
-    while (next < storage.size()) {
-      const std::size_t burst = std::min<std::size_t>(100, storage.size() - next);
-      for (std::size_t i = 0; i < burst; ++i, ++next) deque.push(&storage[next], next % 3 == 0);
-      for (std::size_t i = 0; i < burst / 2; ++i)
-        if (auto *item = deque.pop()) taken[item->id].fetch_add(1);
-    }
-  }));
+  check_each_once(run(items, 3, 16, bursts(100, 2, 3)));
 }
 
 TEST_CASE("deque: a held item is held back from thieves that do not ask for it") {
