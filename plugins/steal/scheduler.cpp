@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <climits>
+#include <ctime>
 
 namespace luminar_steal {
 namespace {
@@ -58,6 +59,14 @@ void sleeper_handshake_fence() {
   } else {
     handshake_fence();
   }
+}
+
+// A pause between looks at a busy next slot (take()), as Go's usleep(3) before it takes
+// another P's runnext: with the default timer slack of 50 µs it lasts about that long,
+// during which this worker reads nothing that the others write.
+void nap() {
+  const timespec pause{0, 3000};
+  nanosleep(&pause, nullptr);
 }
 
 }  // namespace
@@ -226,6 +235,8 @@ void Scheduler::make_ready(LuminarTask *task) {
     enqueue(task, local);
     return;
   }
+  // Relaxed: a count only this worker writes, read by thieves as a hint (take()).
+  local->next_puts.store(local->next_puts.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   // Only this worker puts tasks into its slot; others only take them out. So an empty
   // slot stays empty until our store, and a plain release store fills it (it publishes the
   // task, its resume_fiber, to the acquire exchange that takes it). Relaxed load: a hint
@@ -311,7 +322,21 @@ LuminarTask *Scheduler::take(Worker &worker, bool steal_next) {
   if (steal_next) {
     for (std::size_t i = 0; i < n; ++i) {
       Worker &victim = *workers_[(start + i) % n];
-      if (&victim != &worker && (task = take_next(victim)) != nullptr) return task;
+      // The slot's task is taken only at the second look in a row that finds the same put
+      // there (see the header). Relaxed loads: hints; take_next decides.
+      if (&victim == &worker || victim.next.load(std::memory_order_relaxed) == nullptr) continue;
+      const std::uint32_t puts = victim.next_puts.load(std::memory_order_relaxed);
+      if (worker.watched_victim != victim.index || worker.watched_puts != puts) {
+        const auto now = std::chrono::steady_clock::now();
+        if (worker.watched_victim == victim.index) {
+          worker.watched_slot_busy = std::chrono::microseconds(puts - worker.watched_puts) > now - worker.watched_at;
+        }
+        worker.watched_victim = victim.index;
+        worker.watched_puts = puts;
+        worker.watched_at = now;
+        continue;
+      }
+      if ((task = take_next(victim)) != nullptr) return task;
     }
   }
   if (!low_.empty() && (task = low_.pop()) != nullptr) return task;
@@ -323,11 +348,14 @@ LuminarTask *Scheduler::find_work(Worker &worker) {
   for (;;) {
     for (unsigned round = 0; round < kSpinRounds; ++round) {
       if (LuminarTask *task = take(worker, round >= kNextPatience)) {
+        worker.watched_slot_busy = false;
         if (woken && has_visible_work()) notify();  // pass the wake-up on
         return task;
       }
       if (round < kYieldAfter) {
         for (int i = 0; i < 8; ++i) cpu_relax();
+      } else if (worker.watched_slot_busy) {
+        nap();
       } else {
         sched_yield();
       }
@@ -352,6 +380,7 @@ LuminarTask *Scheduler::find_work(Worker &worker) {
     // the flag is cleared here, or a wake-up that found nobody waiting would leave it set
     // and stop every later notify() (an extra wake-up is all that clearing it early costs).
     waking_.store(false);
+    worker.watched_slot_busy = false;
     futex_wait(&epoch_, epoch);
     sleepers_.fetch_sub(1, std::memory_order_relaxed);  // relaxed: a count, see above
     // Acq_rel: reads the notify() exchange that skipped its wake-up because of ours (or a
