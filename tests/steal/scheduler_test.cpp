@@ -1,5 +1,6 @@
-// Scheduling policy of the steal plugin: priorities and the bounded blocking pool. Run by
-// ctest with LUMINAR_THREADS=1 and LUMINAR_BLOCKING_THREADS=2 (see CMakeLists.txt).
+// Scheduling policy of the steal plugin: priorities and the bounded blocking pool (run by
+// ctest with LUMINAR_THREADS=1 and LUMINAR_BLOCKING_THREADS=2), and who runs a woken task
+// whose waker keeps running (LUMINAR_THREADS=2; see CMakeLists.txt).
 #include <doctest/doctest.h>
 #include <luminar/luminar.hpp>
 
@@ -10,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+using luminar::channel;
 using luminar::runtime::spawn_options;
 using luminar::runtime::task_group;
 
@@ -64,4 +66,29 @@ TEST_CASE("scheduling: blocking tasks run on a pool bounded by LUMINAR_BLOCKING_
   CHECK(done.load() == tasks);
   CHECK(peak.load() <= 2);
   CHECK(peak.load() >= 1);
+}
+
+// The receiver, woken by the send, goes into the `next` slot of the sender's worker, and
+// the sender then spins until the receiver has run: only the other worker can run it, by
+// taking it from that slot (scheduler.hpp). Without that this test never ends.
+TEST_CASE("next slot: a woken task whose waker keeps running is taken by the other worker") {
+  for (int round = 0; round < 20; ++round) {
+    channel<int> values;
+    std::atomic<bool> receiving{false}, received{false};
+    task_group group;
+    group.spawn([&] {
+      receiving = true;
+      CHECK(*values.recv() == round);
+      received = true;
+    });
+    while (!receiving.load()) std::this_thread::yield();
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));  // until it has parked in recv
+    group.spawn([&] {
+      values.send(round);
+      while (!received.load()) {
+      }
+    });
+    group.wait();
+    CHECK(received.load());
+  }
 }
