@@ -22,8 +22,8 @@
 // spinning M sleeps before it takes a runnext) instead of pulling the slot's cache line
 // from the waker at every look: in a ping-pong on a host where a transfer between the
 // cores took about 450 ns, the second worker's looks had cost 670 ns per round trip
-// against 540 with the pause (Go 630). Held, because a consumer that wakes two producers (or four, in 4-to-4
-// channel traffic) would otherwise hand all but one to an idle worker at once, and the
+// against 540 with the pause (Go 630). Held, because a consumer that wakes two producers
+// (or four, in 4-to-4 channel traffic) would otherwise hand all but one to an idle worker at once, and the
 // tasks would then trade every message between the cores: on a host where a transfer
 // between the two cores took 450 ns, select over two producers' channels ran at 107 ns
 // per message this way against 83 with held tasks, and 4 producers to 4 consumers at 247
