@@ -15,19 +15,19 @@
 // workers take a slot's task, or a held task at the top of a deque, only after they have
 // looked for work kNextPatience times and found none (steps 5 and 5½), so a waker that
 // keeps running does not hold the woken tasks for long, and one that parks soon runs them
-// on this core. A slot's task is taken only at the second look in a row that finds the
-// same put there (next_puts unchanged), so a waker that parks soon after each put, as in
-// a ping-pong, keeps its tasks; and a thief that saw a slot refilled more than once a
-// microsecond between its looks pauses about 50 µs before each later one (nap(), as Go's
-// spinning M sleeps before it takes a runnext) instead of pulling the slot's cache line
-// from the waker at every look: in a ping-pong on a host where a transfer between the
-// cores took about 450 ns, the second worker's looks had cost 670 ns per round trip
-// against 540 with the pause (Go 630). Held, because a consumer that wakes two producers
-// (or four, in 4-to-4 channel traffic) would otherwise hand all but one to an idle worker at once, and the
+// on this core. Held, because a consumer that wakes two producers (or four, in 4-to-4
+// channel traffic) would otherwise hand all but one to an idle worker at once, and the
 // tasks would then trade every message between the cores: on a host where a transfer
 // between the two cores took 450 ns, select over two producers' channels ran at 107 ns
 // per message this way against 83 with held tasks, and 4 producers to 4 consumers at 247
 // against 85 (Go: 74 and 111).
+// A slot's task is taken only at the second look in a row that finds the same put there
+// (next_puts unchanged), so a waker that parks soon after each put, as in a ping-pong,
+// keeps its tasks; and a thief that saw a slot refilled more than once a microsecond
+// between its looks pauses about 50 µs before each later look (nap(), as Go's spinning M
+// sleeps before it takes a runnext) instead of pulling the slot's cache line from the
+// waker at every look: the idle worker's looks had cost a ping-pong 670 ns per round trip
+// against 540 with the pause (Go 630, one worker alone 510–540; seventh pass's host).
 // `blocking` tasks never enter these queues: they run on the BlockingPool.
 //
 // A task runs on the fiber the worker is currently on; it costs no fiber of its own
