@@ -336,7 +336,12 @@ LuminarTask *Scheduler::take(Worker &worker, bool steal_next) {
         worker.watched_at = now;
         continue;
       }
-      if ((task = take_next(victim)) != nullptr) return task;
+      metrics().steal_attempt();
+      if ((task = take_next(victim)) != nullptr) {
+        metrics().steal_success();
+        trace_stolen(task, victim.index);
+        return task;
+      }
     }
   }
   if (!low_.empty() && (task = low_.pop()) != nullptr) return task;
