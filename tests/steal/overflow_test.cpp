@@ -169,8 +169,8 @@ TEST_CASE("stack overflow in a task is reported with its name, then aborts") {
 #if !defined(__SANITIZE_THREAD__)
 // One worker: it ran every holder, so the fiber it is on when "shallow" starts was created
 // after the guard budget was spent. A second worker that ran none of the last holders is
-// still on a fiber from before, with a guard page (the child failed so in about one run
-// of four with two workers).
+// still on a fiber from before, with a guard page (with a busy loop beside it, the child
+// failed so in 2 to 7 of 25 runs with two workers).
 TEST_CASE("stack overflow beyond the guard budget is caught by the canary when the task returns") {
   const std::vector<std::string> env = {"LUMINAR_STACK_SIZE=" + std::to_string(kCanaryChildStack), "LUMINAR_THREADS=1"};
   check_overflow_report(run_child("--canary-overflow-child", env), "shallow", "its stack canary was overwritten");
