@@ -295,6 +295,19 @@ LuminarTask *Scheduler::take_next(Worker &worker) {
   return worker.next.exchange(nullptr, std::memory_order_acquire);
 }
 
+bool Scheduler::same_put_as_last_look(Worker &thief, const Worker &victim) {
+  // Relaxed: a hint (see the header); take_next decides.
+  const std::uint32_t puts = victim.next_puts.load(std::memory_order_relaxed);
+  if (thief.watched_victim == victim.index && thief.watched_puts == puts) return true;
+  const auto now = std::chrono::steady_clock::now();
+  if (thief.watched_victim == victim.index)
+    thief.watched_slot_busy = std::chrono::microseconds(puts - thief.watched_puts) > now - thief.watched_at;
+  thief.watched_victim = victim.index;
+  thief.watched_puts = puts;
+  thief.watched_at = now;
+  return false;
+}
+
 LuminarTask *Scheduler::take(Worker &worker, bool steal_next) {
   LuminarTask *task = nullptr;
   if (!critical_.empty() && (task = critical_.pop()) != nullptr) return task;
@@ -322,20 +335,9 @@ LuminarTask *Scheduler::take(Worker &worker, bool steal_next) {
   if (steal_next) {
     for (std::size_t i = 0; i < n; ++i) {
       Worker &victim = *workers_[(start + i) % n];
-      // The slot's task is taken only at the second look in a row that finds the same put
-      // there (see the header). Relaxed loads: hints; take_next decides.
+      // Relaxed: a hint; take_next decides.
       if (&victim == &worker || victim.next.load(std::memory_order_relaxed) == nullptr) continue;
-      const std::uint32_t puts = victim.next_puts.load(std::memory_order_relaxed);
-      if (worker.watched_victim != victim.index || worker.watched_puts != puts) {
-        const auto now = std::chrono::steady_clock::now();
-        if (worker.watched_victim == victim.index) {
-          worker.watched_slot_busy = std::chrono::microseconds(puts - worker.watched_puts) > now - worker.watched_at;
-        }
-        worker.watched_victim = victim.index;
-        worker.watched_puts = puts;
-        worker.watched_at = now;
-        continue;
-      }
+      if (!same_put_as_last_look(worker, victim)) continue;
       metrics().steal_attempt();
       if ((task = take_next(victim)) != nullptr) {
         metrics().steal_success();

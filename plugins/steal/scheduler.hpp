@@ -147,6 +147,10 @@ class Scheduler {
   LuminarTask *find_work(Worker &worker);  // sleeps while there is none; nullptr = stop
   LuminarTask *take(Worker &worker, bool steal_next);  // steal_next: also other workers' next slots and held tasks
   static LuminarTask *take_next(Worker &worker);
+  // At a look that finds `victim`'s slot filled: whether the thief's last look found the
+  // same put there (then the task may be taken); else records this look, and whether the
+  // slot was refilled more than once a microsecond since the last one (watched_slot_busy).
+  static bool same_put_as_last_look(Worker &thief, const Worker &victim);
   bool has_visible_work() const;
   void enqueue(LuminarTask *task, Worker *local);
   void notify();
