@@ -34,11 +34,20 @@ class TaskPayload {
   int32_t run() { return fn_(data_); }  // exactly once, unless drop() instead
   void drop();                           // the task never ran: its data is destroyed
 
+  // Whether move_to may be used: the data is the caller's pointer, on the heap, or kept
+  // inline by a caller that allows moving it (LUMINAR_TASK_MOVABLE_DATA).
+  bool movable() const { return !inline_ || move_ != nullptr; }
+  // Hands the function and data over to `to` (empty) before either ran: inline data is
+  // moved into `inline_storage` (like take's) and destroyed here. Leaves this one empty.
+  void move_to(TaskPayload &to, void *inline_storage);
+
  private:
   int32_t (*fn_)(void *) = nullptr;
   void (*drop_)(void *) = nullptr;
+  void (*move_)(void *, void *) = nullptr;  // set for inline data that may be moved
   void *data_ = nullptr;
-  std::size_t heap_align_ = 0;  // non-zero: data_ is heap storage of that alignment
+  uint32_t heap_align_ = 0;  // non-zero: data_ is heap storage of that alignment
+  bool inline_ = false;      // data_ is the record's inline storage
 };
 
 // A task's name: the caller's pointer under LUMINAR_TASK_STATIC_NAME, else an owned copy.
@@ -50,6 +59,7 @@ class TaskLabel {
   ~TaskLabel();
 
   void take(const LuminarTaskDescriptor *desc);
+  void move_to(TaskLabel &to);  // `to` is empty; leaves this one empty
   const char *c_str() const { return name_ != nullptr ? name_ : ""; }
   bool empty() const { return name_ == nullptr || *name_ == '\0'; }
 

@@ -5,6 +5,7 @@
 #include "group_close.hpp"
 #include "intrusive_list.hpp"
 #include "metrics.hpp"
+#include "record_arena.hpp"
 #include "runtime.hpp"
 #include "tls_access.hpp"
 #include "tracing.hpp"
@@ -25,10 +26,23 @@ static_assert(alignof(LuminarTask) <= luminar_plugin::TaskPayload::kInlineAlign,
 constexpr std::size_t kTaskBlockSize = kTaskRecordSize + kInlineTaskData;
 constexpr std::size_t kGroupBlockSize = round_up(sizeof(LuminarGroup), alignof(LuminarGroup));
 
+// Where a task record lives, in bits of LuminarTask::flags above the ABI's: by default a
+// block of task_blocks(); spawns of threads that run no fibers take theirs from
+// record_arena(); a record moved onto the stack of the task (run_task) is freed by no one.
+constexpr uint32_t kRecordInArena = 1u << 31;
+constexpr uint32_t kRecordOnStack = 1u << 30;
+constexpr uint32_t kAbiTaskFlags =
+    LUMINAR_TASK_BLOCKING | LUMINAR_TASK_NO_HANDLE | LUMINAR_TASK_STATIC_NAME | LUMINAR_TASK_MOVABLE_DATA;
+static_assert((kAbiTaskFlags & (kRecordInArena | kRecordOnStack)) == 0, "the record's home needs bits of its own");
+
 // Immortal: tasks and their threads may outlive static destructors.
 BlockCache &task_blocks() {
   static BlockCache *cache = new BlockCache(kTaskBlockSize);
   return *cache;
+}
+RecordArena &record_arena() {
+  static RecordArena *arena = new RecordArena(kTaskBlockSize);
+  return *arena;
 }
 BlockCache &group_blocks() {
   static BlockCache *cache = new BlockCache(kGroupBlockSize, alignof(LuminarGroup));
@@ -36,8 +50,13 @@ BlockCache &group_blocks() {
 }
 
 void destroy_task(LuminarTask *task) {
+  const uint32_t home = task->flags & (kRecordInArena | kRecordOnStack);
   task->~LuminarTask();
-  task_blocks().release(task);
+  if (home == kRecordInArena) {
+    record_arena().release(task);
+  } else if (home == 0) {
+    task_blocks().release(task);
+  }
 }
 
 // This file's per-thread state, reached like all thread state that fiber code reads
@@ -250,7 +269,11 @@ Caller current_caller() {
 
 LuminarTask *current_task() { return current_caller().task; }
 
-void run_task(LuminarTask *task) {
+namespace {
+
+// Runs (or skips, if cancelled before it started) a task whose record stays where it is,
+// and finishes it.
+void run_in_place(LuminarTask *task) {
   int32_t result = LUMINAR_TASK_CANCELLED;
   if (cancel_reason_of(task) != LUMINAR_NOT_CANCELLED) {
     task->payload.drop();
@@ -296,6 +319,48 @@ void run_task(LuminarTask *task) {
   }
   wake_all(joiners);
   unref(task);
+}
+
+// Whether an unstarted task's record can move: nobody else may know its address (no
+// handle, no timeout timer; a task registers in its group only once it blocks), and its
+// data must be movable (hooks.h, LUMINAR_TASK_MOVABLE_DATA).
+bool record_can_move(const LuminarTask *task) {
+  // Acquire: pairs with the release half of release_task's decrement, as in run_in_place.
+  return task->refs.load(std::memory_order_acquire) == 1 && task->timeout_timer == nullptr && task->payload.movable();
+}
+
+// Moves an unstarted task's record into `storage` (kTaskBlockSize bytes) and frees the old one.
+LuminarTask *move_record(LuminarTask *from, void *storage) {
+  auto *to = new (storage) LuminarTask;
+  // Relaxed, both: the record is this thread's alone (record_can_move).
+  to->refs.store(1, std::memory_order_relaxed);
+  to->cancel_reason.store(from->cancel_reason.load(std::memory_order_relaxed), std::memory_order_relaxed);
+  to->id = from->id;
+  from->payload.move_to(to->payload, static_cast<char *>(storage) + kTaskRecordSize);
+  from->name.move_to(to->name);
+  to->flags = (from->flags & ~kRecordInArena) | kRecordOnStack;
+  to->priority = from->priority;
+  to->group = from->group;
+  destroy_task(from);
+  return to;
+}
+
+// Runs a task on a copy of its record in this frame, so that the record costs no memory
+// beyond the stack while the task is parked (record_arena.hpp). Not inlined: only these
+// runs have the frame.
+[[gnu::noinline]] void run_on_stack_record(LuminarTask *task) {
+  alignas(luminar_plugin::TaskPayload::kInlineAlign) unsigned char storage[kTaskBlockSize];
+  run_in_place(move_record(task, storage));
+}
+
+}  // namespace
+
+void run_task(LuminarTask *task) {
+  if ((task->flags & kRecordInArena) && record_can_move(task)) {
+    run_on_stack_record(task);
+  } else {
+    run_in_place(task);
+  }
 }
 
 // A blocked operation is registered without the task's mutex (it is on the path of every
@@ -354,13 +419,14 @@ void end_blocking(LuminarTask *task) {
 
 LuminarTask *spawn_task(const LuminarTaskDescriptor *desc) {
   const bool handle = !(desc->flags & LUMINAR_TASK_NO_HANDLE);
-  void *block = task_blocks().allocate();
+  const bool in_arena = current_fiber() == nullptr;  // see record_arena.hpp
+  void *block = in_arena ? record_arena().allocate() : task_blocks().allocate();
   auto *task = new (block) LuminarTask;  // not `()`: that would zero the block first (see tasks.hpp)
   if (!handle) task->refs.store(1, std::memory_order_relaxed);  // relaxed: not yet shared
   if (tracing_on) task->id = next_task_id();  // ids only name tasks in traces
   task->payload.take(desc, static_cast<char *>(block) + kTaskRecordSize, kInlineTaskData);
   task->name.take(desc);
-  task->flags = desc->flags;
+  task->flags = (desc->flags & kAbiTaskFlags) | (in_arena ? kRecordInArena : 0u);
   task->priority = std::clamp<int32_t>(desc->priority, LUMINAR_PRIORITY_LOW, LUMINAR_PRIORITY_CRITICAL);
   task->group = desc->group;
   metrics().task_spawned();

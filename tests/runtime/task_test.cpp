@@ -14,6 +14,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 using namespace std::chrono_literals;
 using luminar::channel;
@@ -162,6 +163,48 @@ TEST_CASE("a task body is destroyed once, also when the task is cancelled before
   SUBCASE("small, kept next to the task") { check_bodies_are_destroyed<Counted<8, true>>(16); }
   SUBCASE("too big for the inline storage") { check_bodies_are_destroyed<Counted<512, true>>(16); }
   SUBCASE("not nothrow-movable: on the heap") { check_bodies_are_destroyed<Counted<8, false>>(16); }
+}
+
+namespace {
+
+// Knows its own address: a move that copied its bytes instead of running its move
+// constructor, or a use of the moved-from object, shows as self != this.
+struct SelfAware {
+  static std::atomic<int> live;
+  const SelfAware *self = this;
+  SelfAware() { ++live; }
+  SelfAware(const SelfAware &) { ++live; }
+  SelfAware(SelfAware &&) noexcept { ++live; }
+  ~SelfAware() { --live; }
+  bool intact() const { return self == this; }
+};
+std::atomic<int> SelfAware::live{0};
+
+}  // namespace
+
+// luminar.hpp lets the runtime move a task body again (LUMINAR_TASK_MOVABLE_DATA): a fiber
+// runtime may move it onto the task's stack when the task starts. The body must arrive by
+// its move constructor, be destroyed once per object, and stay put while the task parks.
+TEST_CASE("a task body that parks stays intact wherever the runtime moves it") {
+  constexpr int kTasks = 64;
+  {
+    channel<int> go;
+    std::atomic<int> intact{0};
+    task_group group;
+    for (int i = 0; i < kTasks; ++i) {
+      auto body = [guard = SelfAware(), go, &intact] {
+        const bool before = guard.intact();
+        go.recv();
+        if (before && guard.intact()) ++intact;
+      };
+      static_assert(std::is_nothrow_move_constructible<decltype(body)>::value, "kept by the runtime, not on the heap");
+      group.spawn(std::move(body));
+    }
+    for (int i = 0; i < kTasks; ++i) REQUIRE(go.send(i) == luminar::chan_status::ok);
+    group.wait();
+    CHECK(intact.load() == kTasks);
+  }
+  CHECK(SelfAware::live.load() == 0);
 }
 
 namespace {

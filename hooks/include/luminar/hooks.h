@@ -33,8 +33,8 @@ extern "C" {
 /* Version history: 1, the first table; 2, tasks that keep their data (the last four
  * fields of LuminarTaskDescriptor), the spawn flags NO_HANDLE and STATIC_NAME, and
  * LuminarGroupOptions.flags (CANCEL_ON_ERROR); 3, a block's group in two calls
- * (group_open and group_close, with LUMINAR_GROUP_FAILED). */
-#define LUMINAR_ABI_VERSION 3u
+ * (group_open and group_close, with LUMINAR_GROUP_FAILED); 4, the spawn flag MOVABLE_DATA. */
+#define LUMINAR_ABI_VERSION 4u
 
 #if defined(__GNUC__)
 #define LUMINAR_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -119,6 +119,13 @@ typedef struct LuminarRuntimeConfig {
 /* Since version 2: `name` and `file` stay valid until the task has finished, so the
  * runtime may keep the pointers instead of copying the strings. */
 #define LUMINAR_TASK_STATIC_NAME (1u << 2)
+/* Since version 4: the kept data (data_size > 0) may be moved again by the runtime, from
+ * one storage of its own to another, before fn runs: move_data(new, old), then
+ * drop_data(old) when drop_data is not NULL. Set it when that is a move: move_data leaves
+ * an object that drop_data destroys, as a C++ move constructor and destructor do. (A
+ * fiber runtime moves the data of a task that starts onto the stack it runs on, so that
+ * its record can be freed while it is parked.) */
+#define LUMINAR_TASK_MOVABLE_DATA (1u << 3)
 
 /* A task's data. With data_size == 0, `data` is passed to fn as it is and belongs to the
  * caller's trampoline. With data_size > 0 (since version 2) the runtime keeps the data:

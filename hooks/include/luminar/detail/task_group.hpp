@@ -129,6 +129,7 @@ void spawn_into(const ConcurrencyHooks &hooks, LuminarGroup *group, F &&body, co
     desc.data_size = sizeof(state);
     desc.data_align = alignof(state);
     desc.move_data = &state::move_into;
+    desc.flags |= LUMINAR_TASK_MOVABLE_DATA;  // move_into then destroy is a move (hooks.h)
     hooks.spawn_task(&desc);  // moves `local` into the task; the group (or nobody) waits for it
   } else {
     auto data = std::make_unique<state>(state{std::forward<F>(body), group, options.name ? options.name : "task"});

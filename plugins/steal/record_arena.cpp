@@ -1,0 +1,82 @@
+#include "record_arena.hpp"
+
+#include <sanitizer/asan_interface.h>
+#include <sys/mman.h>
+
+#include <atomic>
+#include <cstdint>
+#include <new>
+
+namespace luminar_steal {
+namespace {
+
+// Larger than the records a chunk can hold: see the invariants (record_arena.hpp).
+constexpr std::uint64_t kCarving = std::uint64_t{1} << 40;
+// The chunk's first cache line holds its counter; records follow.
+constexpr std::size_t kHeaderBytes = 64;
+
+struct Chunk {
+  std::atomic<std::uint64_t> live{kCarving};
+};
+
+Chunk *map_chunk() {
+  // Twice the size, then the unaligned ends cut off: one aligned mapping.
+  constexpr std::size_t size = RecordArena::kChunkBytes;
+  void *mapped = mmap(nullptr, 2 * size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mapped == MAP_FAILED) throw std::bad_alloc();
+  const auto begin = reinterpret_cast<std::uintptr_t>(mapped);
+  const std::uintptr_t aligned = (begin + size - 1) & ~(size - 1);
+  if (aligned != begin) munmap(mapped, aligned - begin);
+  if (aligned + size != begin + 2 * size) munmap(reinterpret_cast<void *>(aligned + size), begin + size - aligned);
+  return new (reinterpret_cast<void *>(aligned)) Chunk;
+}
+
+// Takes `count` off the chunk's live count, and unmaps it if that was the rest.
+void drop_live(Chunk *chunk, std::uint64_t count) {
+  // acq_rel: the release half orders this thread's last use of its records before the
+  // unmap; the acquire half makes the thread that unmaps see every other thread's.
+  if (chunk->live.fetch_sub(count, std::memory_order_acq_rel) != count) return;
+  // Poisoned records are unpoisoned first: the addresses may be mapped again for others.
+  ASAN_UNPOISON_MEMORY_REGION(chunk, RecordArena::kChunkBytes);
+  munmap(chunk, RecordArena::kChunkBytes);
+}
+
+// The calling thread's chunk; handed back when the thread moves on or exits.
+struct Carving {
+  Chunk *chunk = nullptr;
+  char *next = nullptr, *end = nullptr;
+  std::uint64_t carved = 0;
+
+  void retire() {
+    if (chunk != nullptr) drop_live(chunk, kCarving - carved);
+    chunk = nullptr;
+    next = end = nullptr;
+    carved = 0;
+  }
+  ~Carving() { retire(); }
+};
+thread_local Carving carving;
+
+}  // namespace
+
+void *RecordArena::allocate() {
+  Carving &own = carving;
+  if (static_cast<std::size_t>(own.end - own.next) < record_size_) {
+    Chunk *fresh = map_chunk();
+    own.retire();
+    own.chunk = fresh;
+    own.next = reinterpret_cast<char *>(fresh) + kHeaderBytes;
+    own.end = reinterpret_cast<char *>(fresh) + kChunkBytes;
+  }
+  void *record = own.next;
+  own.next += record_size_;
+  ++own.carved;
+  return record;
+}
+
+void RecordArena::release(void *record) {
+  ASAN_POISON_MEMORY_REGION(record, record_size_);  // a use after release is reported
+  drop_live(reinterpret_cast<Chunk *>(reinterpret_cast<std::uintptr_t>(record) & ~(kChunkBytes - 1)), 1);
+}
+
+}  // namespace luminar_steal
