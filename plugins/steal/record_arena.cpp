@@ -1,10 +1,13 @@
 #include "record_arena.hpp"
 
+#include "spin_mutex.hpp"
+
 #include <sanitizer/asan_interface.h>
 #include <sys/mman.h>
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <new>
 
 namespace luminar_steal {
@@ -18,6 +21,20 @@ constexpr std::size_t kHeaderBytes = 64;
 struct Chunk {
   std::atomic<std::uint64_t> live{kCarving};
 };
+
+// Emptied chunks kept for the next ones instead of unmapped, at most kSpareChunks: a
+// thread that keeps spawning then carves pages that are already resident (a fresh chunk
+// costs a page fault per 16 records), and a burst that has drained keeps at most 2 MiB.
+constexpr std::size_t kSpareChunks = 2;
+struct Spares {
+  SpinMutex m;
+  Chunk *chunks[kSpareChunks] = {};
+  std::size_t count = 0;  // under m
+};
+Spares &spares() {
+  static Spares *instance = new Spares;  // immortal, as the threads that use it may be
+  return *instance;
+}
 
 Chunk *map_chunk() {
   // Twice the size, then the unaligned ends cut off: one aligned mapping.
@@ -36,9 +53,32 @@ void drop_live(Chunk *chunk, std::uint64_t count) {
   // acq_rel: the release half orders this thread's last use of its records before the
   // unmap; the acquire half makes the thread that unmaps see every other thread's.
   if (chunk->live.fetch_sub(count, std::memory_order_acq_rel) != count) return;
+  {
+    Spares &kept = spares();
+    std::lock_guard<SpinMutex> lock(kept.m);
+    if (kept.count < kSpareChunks) {
+      kept.chunks[kept.count++] = chunk;
+      return;
+    }
+  }
   // Poisoned records are unpoisoned first: the addresses may be mapped again for others.
   ASAN_UNPOISON_MEMORY_REGION(chunk, RecordArena::kChunkBytes);
   munmap(chunk, RecordArena::kChunkBytes);
+}
+
+// A spare chunk, or a new one.
+Chunk *next_chunk() {
+  {
+    Spares &kept = spares();
+    std::lock_guard<SpinMutex> lock(kept.m);
+    if (kept.count > 0) {
+      Chunk *chunk = kept.chunks[--kept.count];
+      // Relaxed: the lock orders this after the last release; no one else holds it now.
+      chunk->live.store(kCarving, std::memory_order_relaxed);
+      return chunk;
+    }
+  }
+  return map_chunk();
 }
 
 // The calling thread's chunk; handed back when the thread moves on or exits.
@@ -62,13 +102,14 @@ thread_local Carving carving;
 void *RecordArena::allocate() {
   Carving &own = carving;
   if (static_cast<std::size_t>(own.end - own.next) < record_size_) {
-    Chunk *fresh = map_chunk();
+    Chunk *fresh = next_chunk();
     own.retire();
     own.chunk = fresh;
     own.next = reinterpret_cast<char *>(fresh) + kHeaderBytes;
     own.end = reinterpret_cast<char *>(fresh) + kChunkBytes;
   }
   void *record = own.next;
+  ASAN_UNPOISON_MEMORY_REGION(record, record_size_);  // released before, if the chunk is a spare
   own.next += record_size_;
   ++own.carved;
   return record;

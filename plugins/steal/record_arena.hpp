@@ -9,9 +9,10 @@
 //
 // Invariants: a thread carves from one chunk at a time, and no other thread carves from
 // it; chunk->live is kCarving while its thread may still carve from it, plus records
-// carved, minus records released; so it reaches 0 exactly once, after the thread moved on
-// and every record came back, and whoever takes it there unmaps the chunk. A chunk is
-// aligned to its size, so a record finds its chunk by masking its address.
+// carved, minus records released; so it reaches 0 exactly once per carving, after the
+// thread moved on and every record came back, and whoever takes it there unmaps the chunk
+// or keeps it as one of a few spares (record_arena.cpp), which a thread may carve anew. A
+// chunk is aligned to its size, so a record finds its chunk by masking its address.
 #ifndef LUMINAR_STEAL_RECORD_ARENA_HPP
 #define LUMINAR_STEAL_RECORD_ARENA_HPP
 
