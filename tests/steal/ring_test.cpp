@@ -95,6 +95,38 @@ TEST_CASE("ring: capacity is exact, FIFO, close drains then reports closed") {
   }
 }
 
+// Positions wrap into a new lap at the capacity, which need not be a power of two: size,
+// full and empty must stay exact across many laps, whatever the fill level at the wrap.
+TEST_CASE("ring: size, full and empty stay exact across laps") {
+  for (std::size_t capacity : {1, 3, 5, 100}) {
+    MpmcRing ring(sizeof(int), capacity);
+    int next_in = 0, next_out = 0;
+    for (int round = 0; round < 50; ++round) {
+      const std::size_t fill = static_cast<std::size_t>(round) % (capacity + 1);
+      int out = -1;
+      while (ring.size() > fill) {
+        REQUIRE(ring.try_pop(&out) == MpmcRing::Result::ok);
+        CHECK(out == next_out++);
+      }
+      for (; ring.size() < fill; ++next_in) REQUIRE(ring.try_push(&next_in) == MpmcRing::Result::ok);
+      CHECK(ring.size() == fill);
+      for (std::size_t i = fill; i < capacity; ++i, ++next_in) REQUIRE(ring.try_push(&next_in) == MpmcRing::Result::ok);
+      CHECK(ring.try_push(&next_in) == MpmcRing::Result::full);
+      CHECK(ring.size() == capacity);
+      for (std::size_t i = 0; i < capacity - fill; ++i) {
+        REQUIRE(ring.try_pop(&out) == MpmcRing::Result::ok);
+        CHECK(out == next_out++);
+      }
+      CHECK(ring.size() == fill);
+    }
+    int out = -1;
+    while (ring.try_pop(&out) == MpmcRing::Result::ok) CHECK(out == next_out++);
+    CHECK(next_out == next_in);
+    CHECK(ring.size() == 0);
+    CHECK(ring.try_pop(&out) == MpmcRing::Result::empty);
+  }
+}
+
 TEST_CASE("ring: tagged items through capacity 1, nothing lost or duplicated") { stress(1, 3, 3); }
 TEST_CASE("ring: tagged items through capacity 7, nothing lost or duplicated") { stress(7, 4, 2); }
 TEST_CASE("ring: tagged items through capacity 64, nothing lost or duplicated") { stress(64, 2, 4); }
