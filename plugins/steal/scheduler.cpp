@@ -15,6 +15,7 @@
 
 #include <sched.h>
 
+#include <algorithm>
 #include <chrono>
 #include <climits>
 #include <ctime>
@@ -91,6 +92,18 @@ LuminarTask *SharedQueue::pop() {
   // Relaxed: see push.
   size_.store(tasks_.size(), std::memory_order_relaxed);
   return task;
+}
+
+std::size_t SharedQueue::pop_batch(LuminarTask **out, std::size_t max, std::size_t takers) {
+  std::lock_guard<SpinMutex> lock(m_);
+  const std::size_t count = std::min({max, tasks_.size() / takers + 1, tasks_.size()});
+  for (std::size_t i = 0; i < count; ++i) {
+    out[i] = tasks_.front();
+    tasks_.pop_front();
+  }
+  // Relaxed: see push.
+  size_.store(tasks_.size(), std::memory_order_relaxed);
+  return count;
 }
 
 Scheduler::Scheduler(std::size_t workers, std::size_t blocking_threads, std::vector<std::vector<int>> placements)
@@ -308,6 +321,19 @@ bool Scheduler::same_put_as_last_look(Worker &thief, const Worker &victim) {
   return false;
 }
 
+// Tasks spawned from outside the workers arrive one by one in injection_: a worker takes a
+// share of them at once, runs the oldest and keeps the others in its deque, where other
+// workers can steal them (as Go's globrunqget fills a P's run queue), so that the queue's
+// lock is taken once per batch and not once per task by every worker.
+LuminarTask *Scheduler::take_injected(Worker &worker) {
+  LuminarTask *batch[kInjectionBatch];
+  const std::size_t count = injection_.pop_batch(batch, kInjectionBatch, workers_.size());
+  if (count == 0) return nullptr;
+  // Newest first: the owner pops the bottom of its deque, so the oldest comes out first.
+  for (std::size_t i = count; i-- > 1;) worker.deque.push(batch[i]);
+  return batch[0];
+}
+
 LuminarTask *Scheduler::take(Worker &worker, bool steal_next) {
   LuminarTask *task = nullptr;
   if (!critical_.empty() && (task = critical_.pop()) != nullptr) return task;
@@ -315,7 +341,7 @@ LuminarTask *Scheduler::take(Worker &worker, bool steal_next) {
   if (++worker.ticks % kFairnessTick == 0 && !injection_.empty() && (task = injection_.pop()) != nullptr) return task;
   if ((task = take_next(worker)) != nullptr) return task;
   if (!worker.deque.empty_hint() && (task = worker.deque.pop()) != nullptr) return task;  // hint: see pop_local
-  if (!injection_.empty() && (task = injection_.pop()) != nullptr) return task;
+  if (!injection_.empty() && (task = take_injected(worker)) != nullptr) return task;
   const std::size_t n = workers_.size();
   const std::size_t start = worker.rng() % n;
   for (std::size_t i = 0; i < n; ++i) {

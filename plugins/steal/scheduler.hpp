@@ -79,6 +79,9 @@ class SharedQueue {
  public:
   void push(LuminarTask *task);
   LuminarTask *pop();  // nullptr when empty
+  // Up to `max` tasks, oldest first, into `out`; returns how many (0 when empty). Takes at
+  // most a share of the queue, size / `takers` + 1, leaving the rest to the other takers.
+  std::size_t pop_batch(LuminarTask **out, std::size_t max, std::size_t takers);
   // Relaxed: a hint; pop() re-checks under the lock, and the sleep handshake has its own fences.
   bool empty() const { return size_.load(std::memory_order_relaxed) == 0; }
 
@@ -114,6 +117,7 @@ class Scheduler {
   static constexpr unsigned kFairnessTick = 61;
   static constexpr unsigned kSpinRounds = 64;   // looks for work before sleeping
   static constexpr unsigned kYieldAfter = 48;   // looks that pause before the ones that yield (or nap)
+  static constexpr std::size_t kInjectionBatch = 32;  // most tasks a worker takes from injection_ at once
   static constexpr unsigned kNextPatience = 48;  // looks before taking another worker's next or held task
 
   // placements: the CPUs each worker may run on (LUMINAR_NUMA=1), or empty.
@@ -145,6 +149,7 @@ class Scheduler {
   static void release_fiber(Fiber *from, void *);
   void worker_main(Worker *worker);
   LuminarTask *find_work(Worker &worker);  // sleeps while there is none; nullptr = stop
+  LuminarTask *take_injected(Worker &worker);  // a share of injection_: see there
   LuminarTask *take(Worker &worker, bool steal_next);  // steal_next: also other workers' next slots and held tasks
   static LuminarTask *take_next(Worker &worker);
   // At a look that finds `victim`'s slot filled: whether the thief's last look found the
