@@ -5,8 +5,10 @@
 //   1. the shared critical queue, 2. the shared high queue (priorities above normal run
 //   before anything else), 3. its own deque (normal tasks spawned or woken on this
 //   worker, LIFO for locality), 4. the shared injection queue (normal tasks spawned or
-//   woken by threads that are not workers, and yielded tasks), 5. the other workers'
-//   deques, stolen from the top, starting at a random victim, 6. the shared low queue.
+//   woken by threads that are not workers, and yielded tasks; a worker takes a share of it
+//   at once, up to kInjectionBatch, runs the oldest and pushes the rest onto its deque),
+//   5. the other workers' deques, stolen from the top, starting at a random victim,
+//   6. the shared low queue.
 // Before its deque, a worker looks at its `next` slot (Go's runnext): a normal task that a
 // task on this worker woke (a channel hand-off, a finished join) goes there, so that when
 // the waker parks right after, as a sender waiting for the reply does, the worker switches
