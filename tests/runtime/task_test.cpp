@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 using namespace std::chrono_literals;
 using luminar::channel;
@@ -250,6 +251,44 @@ TEST_CASE("spawn_task keeps the caller's data and gives no handle when asked not
   CHECK(payload.value == -1000);
   group.wait();
   CHECK(ran.load() == 41);
+}
+
+// A runtime may carve task records from the spawning thread's memory (steal's record arena):
+// the records must outlive the thread. Tasks with handles, spawned by a thread that has
+// exited, parked; half released before they run on, half joined after.
+TEST_CASE("tasks spawned with handles by a thread that has exited are joined and released") {
+  constexpr int kTasks = 200;
+  struct Payload {
+    channel<int> *go;
+    std::atomic<int> *done;
+  };
+  channel<int> go;
+  std::atomic<int> done{0};
+  Payload payload{&go, &done};
+  LuminarTaskDescriptor desc = handleless_descriptor(
+      [](void *data) -> int32_t {
+        auto *kept = static_cast<Payload *>(data);
+        if (kept->go->recv().has_value()) kept->done->fetch_add(1);
+        return LUMINAR_TASK_OK;
+      },
+      &payload);
+  desc.flags = LUMINAR_TASK_MOVABLE_DATA;
+  desc.data_size = sizeof payload;
+  desc.data_align = alignof(Payload);
+  desc.move_data = [](void *dst, void *src) { new (dst) Payload(*static_cast<Payload *>(src)); };
+  const ConcurrencyHooks &hooks = luminar::detail::runtime_hooks();
+  std::vector<LuminarTask *> handles;
+  std::thread spawner([&] {
+    for (int i = 0; i < kTasks; ++i) handles.push_back(hooks.spawn_task(&desc));
+  });
+  spawner.join();
+  REQUIRE(handles.size() == static_cast<std::size_t>(kTasks));
+  for (int i = 0; i < kTasks; i += 2) hooks.release_task(handles[static_cast<std::size_t>(i)]);
+  for (int i = 0; i < kTasks; ++i) REQUIRE(go.send(i) == luminar::chan_status::ok);
+  for (int i = 1; i < kTasks; i += 2) hooks.join_task(handles[static_cast<std::size_t>(i)]);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (done.load() < kTasks && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
+  CHECK(done.load() == kTasks);
 }
 
 TEST_CASE("a block waits for every task, whoever spawns it into the block") {
