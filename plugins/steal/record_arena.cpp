@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
 #include <mutex>
 #include <new>
 
@@ -43,8 +44,9 @@ Chunk *map_chunk() {
   if (mapped == MAP_FAILED) throw std::bad_alloc();
   const auto begin = reinterpret_cast<std::uintptr_t>(mapped);
   const std::uintptr_t aligned = (begin + size - 1) & ~(size - 1);
+  // aligned is within [begin, begin + size): the tail beyond the chunk is never empty.
   if (aligned != begin) munmap(mapped, aligned - begin);
-  if (aligned + size != begin + 2 * size) munmap(reinterpret_cast<void *>(aligned + size), begin + size - aligned);
+  munmap(reinterpret_cast<void *>(aligned + size), begin + size - aligned);
   return new (reinterpret_cast<void *>(aligned)) Chunk;
 }
 
@@ -97,7 +99,14 @@ struct Carving {
 };
 thread_local Carving carving;
 
+std::atomic<bool> arena_created{false};
+
 }  // namespace
+
+RecordArena::RecordArena(std::size_t record_size) : record_size_(record_size) {
+  // Relaxed: only tells a second arena from the first.
+  if (arena_created.exchange(true, std::memory_order_relaxed)) std::abort();  // a programming error: see the header
+}
 
 void *RecordArena::allocate() {
   Carving &own = carving;

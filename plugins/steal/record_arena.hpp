@@ -24,8 +24,9 @@ class RecordArena {
  public:
   static constexpr std::size_t kChunkBytes = std::size_t{1} << 20;
 
-  // record_size: a multiple of 16, at most kChunkBytes / 2.
-  explicit RecordArena(std::size_t record_size) : record_size_(record_size) {}
+  // record_size: a multiple of 16, at most kChunkBytes / 2. One arena per process: the
+  // chunk a thread carves from is one thread_local, whichever arena asks (a second one aborts).
+  explicit RecordArena(std::size_t record_size);
   RecordArena(const RecordArena &) = delete;
   RecordArena &operator=(const RecordArena &) = delete;
 

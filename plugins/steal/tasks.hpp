@@ -65,6 +65,8 @@ struct Fiber;
 // Every member of LuminarTask and LuminarGroup has an initialiser, so both are created
 // default-initialised (`new (block) T`): value-initialisation (`T()`) would first zero the
 // whole block, padding and all, on every spawn.
+// A member that spawn_task sets must also be carried over by move_record (tasks.cpp), which
+// moves a task's record onto its stack when it starts.
 struct LuminarTask {
   std::atomic<int> refs{2};  // see the file comment
   uint64_t id = 0;           // names the task in traces; set at spawn while tracing is on
