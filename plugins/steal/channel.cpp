@@ -3,7 +3,6 @@
 // one case). See channel.hpp for the invariants.
 #include "channel.hpp"
 
-#include "atomics.hpp"
 #include "metrics.hpp"
 
 #include <cstring>
@@ -83,12 +82,12 @@ void balance_locked(LuminarChannel *ch) {
   }
 }
 
-// After a lock-free push or pop: if the other side has announced waiters, balance. The
-// fence pairs with the one a registering waiter issues after announcing (invariant 2).
+// After a lock-free push or pop: if the other side has announced waiters, balance. No
+// fence here: the ring claimed the position with a seq_cst CAS, and this load is seq_cst
+// too, so it pairs with the fence a registering waiter issues after announcing and that
+// waiter's seq_cst load of the ring's positions (invariant 2).
 void balance_if_announced(LuminarChannel *ch, WaitQueue &other_side) {
-  handshake_fence();
-  // Relaxed: ordered by the fence above (Dekker with select's announce-fence-poll).
-  if (other_side.announced.load(std::memory_order_relaxed) == 0) return;
+  if (other_side.announced.load() == 0) return;
   std::lock_guard<SpinMutex> lock(ch->m);
   balance_locked(ch);
 }

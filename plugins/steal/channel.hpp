@@ -13,11 +13,13 @@
 //   1. Unbuffered: live waiters in at most one of recvq and sendq, except those of one
 //      select that sends and receives on the same channel.
 //   2. Buffered, no lost wake-up: a receiver parks only after it announced itself in
-//      recvq.announced, fenced, and then found the ring empty; every successful push
-//      fences and then reads recvq.announced, and if it is non-zero takes the mutex and
+//      recvq.announced, fenced, and then found the ring empty, which the ring decides
+//      from a seq_cst load of its tail (no push has claimed the next position:
+//      mpmc_ring.hpp); every successful push claims its position with a seq_cst CAS and
+//      then reads recvq.announced (seq_cst), and if it is non-zero takes the mutex and
 //      balances (balance_locked): live receivers get items while the ring has some. The
-//      same holds for senders, a full ring, and pops. (Dekker: either the parking side
-//      sees the item or the pushing side sees the announcement.)
+//      same holds for senders, a full ring (the ring's head), and pops. (Dekker: either
+//      the parking side sees the claim or the claiming side sees the announcement.)
 //   3. Closed never becomes open. Close wakes every waiter; woken waiters re-run their
 //      operation and see the closed channel (receivers still drain a buffered ring).
 // An item reaches a parked waiter only through its buffer, written by the party that
@@ -58,10 +60,10 @@ struct WaitQueue {
 
   Waiter *head = nullptr, *tail = nullptr;  // under the channel's mutex
   // Queued waiters plus registering ones (invariant 2). Changed only under the channel's
-  // mutex, with add_announced; read without it by the lock-free paths, after a handshake fence.
+  // mutex, with add_announced; read without it by the lock-free paths (invariant 2).
   std::atomic<std::size_t> announced{0};
   // Relaxed load and store, no read-modify-write: the channel's mutex makes the changer
-  // the only writer, and lock-free readers fence before they read (invariant 2).
+  // the only writer, and the announcer fences before it polls (invariant 2).
   void add_announced(std::ptrdiff_t delta) {
     announced.store(announced.load(std::memory_order_relaxed) + static_cast<std::size_t>(delta),
                     std::memory_order_relaxed);

@@ -17,8 +17,16 @@
 // capacities); positions are reduced with % over `cells_`. Vyukov needs at least two cells
 // (with one, "holds the item of p" and "free for p + 1" are the same sequence), so a
 // capacity-1 ring has two cells and push also checks the logical capacity against head_.
+// A position claimed but not yet published (its push or pop is copying the element) is
+// waited for, as crossbeam-channel does, instead of answering empty or full: so "empty"
+// means that no push has claimed the position (tail_), and "full" that no pop has claimed
+// the cell's last item (head_). The CASes that claim positions and the loads of head_ and
+// tail_ behind those answers are seq_cst, which lets a channel pair them with its waiters'
+// announcements without a fence of its own (channel.hpp, invariant 2).
 #ifndef LUMINAR_STEAL_MPMC_RING_HPP
 #define LUMINAR_STEAL_MPMC_RING_HPP
+
+#include "spin_mutex.hpp"
 
 #include <atomic>
 #include <cstddef>
@@ -26,6 +34,7 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <sched.h>
 
 namespace luminar_steal {
 
@@ -56,7 +65,7 @@ class MpmcRing {
     // Relaxed: a starting guess; the CAS below validates it (Vyukov, enqueue).
     std::uint64_t pos = tail_.load(std::memory_order_relaxed);
     Cell *c;
-    for (;;) {
+    for (unsigned spins = 0;;) {
       if (pos & kClosed) return Result::closed;
       c = cell(pos % cells_);
       // Acquire: pairs with the release store of the pop that freed this cell, so our
@@ -64,15 +73,19 @@ class MpmcRing {
       const std::uint64_t seq = c->sequence.load(std::memory_order_acquire);
       const std::int64_t diff = static_cast<std::int64_t>(seq - pos);
       if (diff == 0) {
-        // Relaxed: head_ only grows, so a stale value errs towards "full", an answer a push
-        // racing with a pop may give anyway; a blocked sender is then served by the pop's
-        // balance (channel.hpp, invariant 2).
-        if (cells_ != capacity_ && pos - head_.load(std::memory_order_relaxed) >= capacity_) return Result::full;
-        // Relaxed: the CAS only claims the position; the data is published through the
-        // cell's sequence (Vyukov).
-        if (tail_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) break;
+        // Seq_cst: the channel's side of the Dekker pair (see above); head_ only grows, so
+        // a stale value errs towards "full".
+        if (cells_ != capacity_ && pos - head_.load() >= capacity_) return Result::full;
+        // Seq_cst on success: claims the position (the data is published through the
+        // cell's sequence, Vyukov) and orders the claim before the channel's load of the
+        // receivers' announcement (see above). Relaxed on failure: we only retry.
+        if (tail_.compare_exchange_weak(pos, pos + 1, std::memory_order_seq_cst, std::memory_order_relaxed)) break;
       } else if (diff < 0) {
-        return Result::full;
+        // The cell holds the item of the lap before. Full, unless its pop has claimed it
+        // (head_ past it) and is copying it out. Seq_cst: see above.
+        if (head_.load() + cells_ <= pos) return Result::full;
+        wait_for_claimed(spins);
+        pos = tail_.load(std::memory_order_relaxed);  // relaxed: a new guess, validated as above
       } else {
         pos = tail_.load(std::memory_order_relaxed);  // relaxed: another producer moved on; retry
       }
@@ -88,20 +101,23 @@ class MpmcRing {
     // Relaxed: a starting guess; the CAS below validates it (Vyukov, dequeue).
     std::uint64_t pos = head_.load(std::memory_order_relaxed);
     Cell *c;
-    for (;;) {
+    for (unsigned spins = 0;;) {
       c = cell(pos % cells_);
       // Acquire: pairs with the release store in try_push, so the element is visible.
       const std::uint64_t seq = c->sequence.load(std::memory_order_acquire);
       const std::int64_t diff = static_cast<std::int64_t>(seq - (pos + 1));
       if (diff == 0) {
-        // Relaxed: claims the position only (see try_push).
-        if (head_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) break;
+        // Seq_cst on success: claims the position and orders the claim before the
+        // channel's load of the senders' announcement (see above). Relaxed on failure.
+        if (head_.compare_exchange_weak(pos, pos + 1, std::memory_order_seq_cst, std::memory_order_relaxed)) break;
       } else if (diff < 0) {
-        // Nothing at pos. Closed and drained only if no push claimed pos before the close
-        // (one that did is still writing: the ring is merely empty for now). Acquire:
-        // pairs with the fetch_or in close.
-        const std::uint64_t tail = tail_.load(std::memory_order_acquire);
-        return (tail & kClosed) != 0 && (tail & ~kClosed) == pos ? Result::closed : Result::empty;
+        // Nothing at pos yet. Seq_cst: see above; it also orders this load after the
+        // fetch_or in close.
+        const std::uint64_t tail = tail_.load();
+        if ((tail & ~kClosed) == pos) return (tail & kClosed) != 0 ? Result::closed : Result::empty;
+        // A push has claimed pos (before any close) and is copying its item in.
+        wait_for_claimed(spins);
+        pos = head_.load(std::memory_order_relaxed);  // relaxed: a new guess, validated as above
       } else {
         pos = head_.load(std::memory_order_relaxed);  // relaxed: another consumer moved on; retry
       }
@@ -128,6 +144,15 @@ class MpmcRing {
 
  private:
   static constexpr std::uint64_t kClosed = std::uint64_t{1} << 63;
+  // A claimed position is published within a memcpy, unless its thread lost its CPU: pause
+  // a few times, then give the CPU away.
+  static void wait_for_claimed(unsigned &spins) {
+    if (++spins < 64) {
+      cpu_relax();
+    } else {
+      sched_yield();
+    }
+  }
   struct Cell {
     std::atomic<std::uint64_t> sequence{0};
     unsigned char *data() { return reinterpret_cast<unsigned char *>(this) + sizeof(Cell); }

@@ -129,8 +129,9 @@ void announce(const LuminarSelectCase *cases, std::size_t count) {
     queue_of(cases[i]).add_announced(1);
     any_buffered = any_buffered || cases[i].channel->ring != nullptr;
   }
-  // Pairs with the fence after a lock-free push/pop (balance_if_announced). Unbuffered
-  // channels have no lock-free path: their counterparts read the queues under the mutex.
+  // Pairs with the seq_cst claim and load of a lock-free push/pop (channel.hpp, invariant
+  // 2). Unbuffered channels have no lock-free path: their counterparts read the queues
+  // under the mutex.
   if (any_buffered) handshake_fence();
 }
 
