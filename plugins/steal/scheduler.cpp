@@ -1,5 +1,6 @@
 #include "scheduler.hpp"
 
+#include "asymmetric_fence.hpp"
 #include "atomics.hpp"
 #include "futex.hpp"
 #include "metrics.hpp"
@@ -8,10 +9,6 @@
 #include "tasks.hpp"
 #include "tracing.hpp"
 #include "numa/placement.hpp"
-
-#include <linux/membarrier.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <sched.h>
 
@@ -35,32 +32,6 @@ const std::ptrdiff_t kWorkerSlotOffset = tls_offset_of(&worker_slot_instance);
 WorkerSlot &worker_slot() { return thread_local_at<WorkerSlot>(kWorkerSlotOffset); }
 
 void run_blocking_task(void *task) { run_task(static_cast<LuminarTask *>(task)); }
-
-// The sleep handshake (see the header) is a Dekker pair: the producer stores work then
-// loads sleepers_, the sleeper stores sleepers_ then loads the queues, and each needs a
-// full fence between its store and its load. Producers are every enqueue, sleepers are
-// rare, so when the kernel offers membarrier(2) the fence moves entirely to the sleeper:
-// its MEMBARRIER_CMD_PRIVATE_EXPEDITED runs a full barrier on every thread of the process
-// that is on a CPU, which orders any producer's store before its later load as a fence
-// would (a producer that is not on a CPU has passed a context switch, itself a barrier).
-// The producer then needs only a compiler barrier. Set once, before the workers start.
-bool asymmetric_handshake = false;
-
-void producer_handshake_fence() {
-  if (asymmetric_handshake) {
-    std::atomic_signal_fence(std::memory_order_seq_cst);
-  } else {
-    handshake_fence();
-  }
-}
-
-void sleeper_handshake_fence() {
-  if (asymmetric_handshake) {
-    syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
-  } else {
-    handshake_fence();
-  }
-}
 
 // A pause between looks at a busy next slot (take()), as Go's usleep(3) before it takes
 // another P's runnext: with the default timer slack of 50 µs it lasts about that long,
@@ -112,9 +83,7 @@ Scheduler::Scheduler(std::size_t workers, std::size_t blocking_threads, std::vec
 }
 
 void Scheduler::start() {
-  // Registration makes the expedited command available to this process; a kernel or a
-  // seccomp policy that refuses it leaves the symmetric fences.
-  asymmetric_handshake = syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+  enable_asymmetric_fences();
   for (auto &worker : workers_) {
     Worker *w = worker.get();
     // Relaxed: a count for shutdown's bounded wait; the thread start orders it.
@@ -280,8 +249,11 @@ void Scheduler::enqueue(LuminarTask *task, Worker *local) {
 
 void Scheduler::notify() {
   // Producer side of the sleep handshake (see the header): the work is queued, then the
-  // fence, then the load of sleepers_. Relaxed load: ordered by the fence.
-  producer_handshake_fence();
+  // fence, then the load of sleepers_. Relaxed load: ordered by the fence. Producers are
+  // every enqueue and sleepers are rare, so the producer's is the light fence and the
+  // sleeper's the heavy one (asymmetric_fence.hpp): with membarrier(2) a spawn or a
+  // wake-up costs no fence, and only a worker that found nothing to do pays a system call.
+  light_fence();
   if (sleepers_.load(std::memory_order_relaxed) == 0) return;
   // Acq_rel: if a wake-up is in flight, the release half publishes our work to the woken
   // worker, whose exchange in find_work reads this value (or a later one); else we wake.
@@ -397,7 +369,7 @@ LuminarTask *Scheduler::find_work(Worker &worker) {
     // increment in notify(). Relaxed increment: ordered by the fence.
     const std::uint32_t epoch = epoch_.load(std::memory_order_acquire);
     sleepers_.fetch_add(1, std::memory_order_relaxed);
-    sleeper_handshake_fence();
+    heavy_fence();  // see notify()
     if (has_visible_work()) {
       sleepers_.fetch_sub(1, std::memory_order_relaxed);  // relaxed: a count, see above
       // A wake-up may have been issued for us: acq_rel as after futex_wait below.

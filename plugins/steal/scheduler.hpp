@@ -47,7 +47,7 @@
 // re-checks every queue, then waits for epoch_ to change; whoever queues work fences and,
 // if sleepers_ is non-zero, bumps epoch_ and wakes one. Where the kernel allows, the
 // sleeper's fence is a membarrier(2) that stands for both, and the producers' is only a
-// compiler barrier (scheduler.cpp, producer_handshake_fence). Either the sleeper sees the work
+// compiler barrier (asymmetric_fence.hpp). Either the sleeper sees the work
 // or the producer sees the sleeper (Dekker), so no wake-up is lost, and idle workers burn
 // no CPU. One wake-up is in flight at a time (waking_): until the woken worker runs again
 // and clears it, producers do not issue more (a loaded machine may take long to schedule

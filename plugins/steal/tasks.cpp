@@ -1,5 +1,6 @@
 #include "tasks.hpp"
 
+#include "asymmetric_fence.hpp"
 #include "block_cache.hpp"
 #include "fiber.hpp"
 #include "group_close.hpp"
@@ -137,8 +138,8 @@ void count_spawn(LuminarGroup *group) {
 }
 
 // Non-zero once anything was cancelled in the process: until then cancel_reason_of reads
-// no reason at all, and afterwards it may walk up the tree. Seq_cst, incremented under the
-// mutex where the reason is set, after it.
+// no reason at all, and afterwards it may walk up the tree. Seq_cst, incremented once a
+// cancellation has set its reasons (publish_reasons).
 alignas(64) std::atomic<std::uint64_t> cancel_epoch{0};  // its own cache line: read by every task
 
 // See tasks.hpp: registers `task` in its group, links the group into its owner, and goes
@@ -364,34 +365,79 @@ void run_task(LuminarTask *task) {
 }
 
 // A blocked operation is registered without the task's mutex (it is on the path of every
-// park); these seq_cst accesses make that safe:
-//   - either the owner sees the reason or the canceller sees the op: the owner stores the
-//     op, then loads the epoch and the reasons; the canceller stores the reason, increments
-//     the epoch, then loads the op (Dekker);
+// park); two Dekker pairs make that safe:
+//   - either the owner sees a reason or the canceller sees the op: the owner stores the op,
+//     fences, then loads the epoch and the reasons (begin_blocking); the canceller stores
+//     the reasons, increments the epoch, fences, then loads the op. The owner, which blocks
+//     all the time, takes the light fence and the canceller the heavy one
+//     (asymmetric_fence.hpp): with membarrier(2) a park costs no fence for this, and a
+//     cancellation one system call. So a cancellation runs in two passes over its subtree,
+//     the reasons, then one heavy fence, then the blocked operations; a task that joins the
+//     subtree between the passes reads its group's reason when it blocks (its registration
+//     takes the group's mutex after the first pass released it).
 //   - the canceller uses the op only while it holds task->m, and the owner, after it has
 //     withdrawn the op, waits until task->m is free before the op may die (withdraw). If it
 //     sees task->m free, a canceller that takes it later loads the op after the withdrawal
-//     (the lock is a seq_cst RMW, spin_mutex.hpp) and finds null.
-void cancel_task(LuminarTask *task, int32_t reason) {
+//     (the lock is a seq_cst RMW, spin_mutex.hpp; the withdrawal a seq_cst store) and
+//     finds null.
+namespace {
+
+void mark_group(LuminarGroup *group, int32_t reason);
+
+// First pass: the reasons, down the subtree, each list read under the mutex it changes under.
+void mark_task(LuminarTask *task, int32_t reason) {
   std::lock_guard<SpinMutex> lock(task->m);
   set_reason(task->cancel_reason, reason);
-  cancel_epoch.fetch_add(1);
-  if (BlockedOp *op = task->blocked_op.load(); op != nullptr && op->try_claim()) op->complete(0, LUMINAR_CHAN_CANCELLED);
   // Still under task->m: group_destroy unregisters under it, so these stay alive.
-  for (LuminarGroup *group = task->owned_groups; group != nullptr; group = group->owner_next) cancel_group(group, reason);
+  for (LuminarGroup *group = task->owned_groups; group != nullptr; group = group->owner_next) mark_group(group, reason);
+}
+
+void mark_group(LuminarGroup *group, int32_t reason) {
+  std::lock_guard<SpinMutex> lock(group->m);
+  set_reason(group->cancel_reason, reason);
+  for (LuminarTask *task = group->registered; task != nullptr; task = task->group_next) mark_task(task, reason);
+}
+
+// Between the passes: readers of reasons may skip them no more (cancel_reason_of), and the
+// canceller's half of the first pair above.
+void publish_reasons() {
+  cancel_epoch.fetch_add(1);
+  heavy_fence();
+}
+
+void wake_blocked_in_group(LuminarGroup *group);
+
+// Second pass: the blocked operations of the same subtree.
+void wake_blocked(LuminarTask *task) {
+  std::lock_guard<SpinMutex> lock(task->m);
+  if (BlockedOp *op = task->blocked_op.load(); op != nullptr && op->try_claim()) op->complete(0, LUMINAR_CHAN_CANCELLED);
+  for (LuminarGroup *group = task->owned_groups; group != nullptr; group = group->owner_next)
+    wake_blocked_in_group(group);
+}
+
+void wake_blocked_in_group(LuminarGroup *group) {
+  std::lock_guard<SpinMutex> lock(group->m);
+  for (LuminarTask *task = group->registered; task != nullptr; task = task->group_next) wake_blocked(task);
+}
+
+}  // namespace
+
+void cancel_task(LuminarTask *task, int32_t reason) {
+  mark_task(task, reason);
+  publish_reasons();
+  wake_blocked(task);
 }
 
 void cancel_group(LuminarGroup *group, int32_t reason) {
-  std::lock_guard<SpinMutex> lock(group->m);
-  set_reason(group->cancel_reason, reason);
-  cancel_epoch.fetch_add(1);
-  for (LuminarTask *task = group->registered; task != nullptr; task = task->group_next) cancel_task(task, reason);
+  mark_group(group, reason);
+  publish_reasons();
+  wake_blocked_in_group(group);
 }
 
 int32_t cancel_reason_of(const LuminarTask *task) {
-  // Nothing was ever cancelled: no reason to read. Seq_cst: a canceller sets a reason, then
-  // increments the epoch, then looks for a blocked operation, so this load takes the
-  // reason's place in begin_blocking's Dekker pair (see cancel_task).
+  // Nothing was ever cancelled: no reason to read. A canceller sets its reasons, then
+  // increments the epoch, fences, then looks for blocked operations, so this load takes the
+  // reasons' place in begin_blocking's Dekker pair (see cancel_task).
   if (cancel_epoch.load() == 0) return LUMINAR_NOT_CANCELLED;
   // Each task's group outlives it, and each group's owner outlives the group.
   int32_t reason = task->cancel_reason.load();
@@ -407,7 +453,10 @@ int32_t cancel_reason_of(const LuminarTask *task) {
 bool begin_blocking(LuminarTask *task, BlockedOp *op) {
   if (task == nullptr) return true;
   make_reachable(task);
-  task->blocked_op.store(op);
+  // Release: publishes the op to a canceller's load. The light fence orders this store
+  // before the loads of cancel_reason_of (the owner's half of the first pair, cancel_task).
+  task->blocked_op.store(op, std::memory_order_release);
+  light_fence();
   if (cancel_reason_of(task) == LUMINAR_NOT_CANCELLED) return true;
   withdraw_blocked_op(task);
   return false;

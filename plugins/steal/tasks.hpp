@@ -99,8 +99,8 @@ struct LuminarTask {
 
   luminar_steal::SpinMutex m;
   bool finished = false;                                // under m
-  // What cancel claims: set and cleared by the task, read by cancellers under m (seq_cst,
-  // see cancel_task in tasks.cpp).
+  // What cancel claims: set and cleared by the task, read by cancellers under m (the
+  // orderings are argued at cancel_task in tasks.cpp).
   std::atomic<luminar_steal::BlockedOp *> blocked_op{nullptr};
   std::vector<luminar_steal::BlockedOp *> joiners;      // under m: join_task callers
   LuminarGroup *owned_groups = nullptr;                 // under m: linked groups it created (owner_next list)

@@ -119,6 +119,36 @@ TEST_CASE("cancellation reaches nested blocks, and is not an error") {
   CHECK(unwound == 1);
 }
 
+// A cancellation that comes while its task is on its way into a blocking receive (the
+// window between registering the blocked operation and parking, cancel_task in the plugins)
+// must still wake it: a lost wake-up leaves the block waiting forever. Each round waits
+// until the task is about to receive, then cancels after a delay that varies from round to
+// round across that window; the task sits one block down.
+TEST_CASE("a cancellation racing a task on its way into a wait always wakes it") {
+  const int rounds = static_cast<int>(luminar_test::scaled(3000));
+  channel<int> never;
+  std::atomic<int> woken{0};
+  for (int round = 0; round < rounds; ++round) {
+    std::atomic<bool> receiving{false};
+    task_group outer;
+    outer.spawn([&] {
+      task_group inner;
+      inner.spawn([&] {
+        receiving = true;
+        CHECK_THROWS_AS(never.recv(), luminar::task_cancelled);
+        ++woken;
+      });
+      inner.wait();
+    });
+    while (!receiving.load()) std::this_thread::yield();
+    for (volatile int spin = 0; spin < (round % 32) * 10; spin = spin + 1) {
+    }
+    outer.cancel();
+    CHECK_NOTHROW(outer.wait());
+  }
+  CHECK(woken.load() == rounds);
+}
+
 namespace {
 
 // Counts its live instances; `Size` pads it, so that a body can be made too big for a

@@ -1,0 +1,24 @@
+#include "asymmetric_fence.hpp"
+
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace luminar_steal {
+
+bool asymmetric_fences_enabled = false;
+
+void enable_asymmetric_fences() {
+  // Registration makes the expedited command available to this process.
+  asymmetric_fences_enabled = syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+}
+
+void heavy_fence() {
+  if (asymmetric_fences_enabled) {
+    syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+  } else {
+    handshake_fence();
+  }
+}
+
+}  // namespace luminar_steal
