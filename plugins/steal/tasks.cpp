@@ -141,6 +141,10 @@ void count_spawn(LuminarGroup *group) {
 // no reason at all, and afterwards it may walk up the tree. Seq_cst, incremented once a
 // cancellation has set its reasons (publish_reasons).
 alignas(64) std::atomic<std::uint64_t> cancel_epoch{0};  // its own cache line: read by every task
+// Cancellations that have begun and not finished their second pass (cancel_task): a
+// blocked operation withdrawn while none is may die at once. Its own cache line: read at
+// every withdrawal, written only by cancellations.
+alignas(64) std::atomic<std::uint64_t> cancels_in_progress{0};
 
 // See tasks.hpp: registers `task` in its group, links the group into its owner, and goes
 // on with the owner, up to a task whose chain is complete. Each step is idempotent and
@@ -249,8 +253,14 @@ void help_group(LuminarGroup *group, bool by_creator) {
 // The owner's half of the blocked-operation protocol (see cancel_task): no canceller
 // can use the op once this returns.
 void withdraw_blocked_op(LuminarTask *task) {
+  // Relaxed: ordered by the light fence (the owner's half of the second pair, cancel_task).
+  task->blocked_op.store(nullptr, std::memory_order_relaxed);
+  light_fence();
+  if (cancels_in_progress.load() == 0) return;
+  // A cancellation under way may have loaded the op before our store: wait it out against
+  // the task's mutex, under which it uses the op (the third pair, cancel_task).
   task->blocked_op.store(nullptr);
-  if (task->m.held()) {  // wait out a canceller in progress
+  if (task->m.held()) {
     task->m.lock();
     task->m.unlock();
   }
@@ -364,22 +374,28 @@ void run_task(LuminarTask *task) {
   }
 }
 
-// A blocked operation is registered without the task's mutex (it is on the path of every
-// park); two Dekker pairs make that safe:
-//   - either the owner sees a reason or the canceller sees the op: the owner stores the op,
-//     fences, then loads the epoch and the reasons (begin_blocking); the canceller stores
-//     the reasons, increments the epoch, fences, then loads the op. The owner, which blocks
-//     all the time, takes the light fence and the canceller the heavy one
-//     (asymmetric_fence.hpp): with membarrier(2) a park costs no fence for this, and a
-//     cancellation one system call. So a cancellation runs in two passes over its subtree,
-//     the reasons, then one heavy fence, then the blocked operations; a task that joins the
-//     subtree between the passes reads its group's reason when it blocks (its registration
-//     takes the group's mutex after the first pass released it).
-//   - the canceller uses the op only while it holds task->m, and the owner, after it has
-//     withdrawn the op, waits until task->m is free before the op may die (withdraw). If it
-//     sees task->m free, a canceller that takes it later loads the op after the withdrawal
-//     (the lock is a seq_cst RMW, spin_mutex.hpp; the withdrawal a seq_cst store) and
-//     finds null.
+// A blocked operation is registered and withdrawn without the task's mutex (both are on
+// the path of every park); three Dekker pairs make that safe. In the first two, the owner
+// blocks all the time and the canceller is rare, so the owner takes the light fence and
+// the canceller the heavy one (asymmetric_fence.hpp): with membarrier(2) a park costs no
+// fence for them, and a cancellation one system call.
+//   1. Either the owner sees a reason or the canceller sees the op: the owner stores the
+//      op, fences, then loads the epoch and the reasons (begin_blocking); the canceller
+//      stores the reasons, increments the epoch, fences, then loads the op. So a
+//      cancellation runs in two passes over its subtree, the reasons, then one heavy
+//      fence, then the blocked operations; a task that joins the subtree between the
+//      passes reads its group's reason when it blocks (its registration takes the group's
+//      mutex after the first pass released it).
+//   2. Either the owner, withdrawing its op, sees the cancellation under way or the
+//      canceller sees the withdrawal: the owner stores null, fences, then loads
+//      cancels_in_progress (withdraw_blocked_op); the canceller increments it before the
+//      same heavy fence, and decrements it (release) once its second pass no longer uses
+//      any op. An owner that sees none under way lets the op die at once.
+//   3. One that sees a cancellation under way falls back to the task's mutex: the
+//      canceller uses an op only while it holds task->m, and the owner stores null again
+//      (seq_cst) and waits until task->m is free. If it sees task->m free, a canceller that
+//      takes it later loads the op after the withdrawal (the lock is a seq_cst RMW,
+//      spin_mutex.hpp) and finds null.
 namespace {
 
 void mark_group(LuminarGroup *group, int32_t reason);
@@ -399,7 +415,7 @@ void mark_group(LuminarGroup *group, int32_t reason) {
 }
 
 // Between the passes: readers of reasons may skip them no more (cancel_reason_of), and the
-// canceller's half of the first pair above.
+// canceller's half of the first two pairs above.
 void publish_reasons() {
   cancel_epoch.fetch_add(1);
   heavy_fence();
@@ -423,15 +439,21 @@ void wake_blocked_in_group(LuminarGroup *group) {
 }  // namespace
 
 void cancel_task(LuminarTask *task, int32_t reason) {
+  cancels_in_progress.fetch_add(1);
   mark_task(task, reason);
   publish_reasons();
   wake_blocked(task);
+  // Release: the uses of ops above happen before an owner's load that sees the decrement.
+  cancels_in_progress.fetch_sub(1, std::memory_order_release);
 }
 
 void cancel_group(LuminarGroup *group, int32_t reason) {
+  cancels_in_progress.fetch_add(1);
   mark_group(group, reason);
   publish_reasons();
   wake_blocked_in_group(group);
+  // Release: as in cancel_task.
+  cancels_in_progress.fetch_sub(1, std::memory_order_release);
 }
 
 int32_t cancel_reason_of(const LuminarTask *task) {

@@ -149,6 +149,49 @@ TEST_CASE("a cancellation racing a task on its way into a wait always wakes it")
   CHECK(woken.load() == rounds);
 }
 
+// The other side of that race: tasks that trade messages block and wake each other all the
+// time, so a cancellation of their block meets operations being withdrawn by owners that
+// a counterpart woke (the canceller may have loaded such an operation just before). Every
+// task that started must end through task_cancelled, and the block's wait must return.
+TEST_CASE("cancelling a block whose tasks trade messages ends every one of them") {
+  const int rounds = static_cast<int>(luminar_test::scaled(300));
+  std::atomic<int> started{0}, ended{0};
+  for (int round = 0; round < rounds; ++round) {
+    channel<int> ping, pong;
+    std::atomic<int> exchanged{0};
+    task_group group;
+    for (int pair = 0; pair < 2; ++pair) {
+      group.spawn([&] {
+        ++started;
+        try {
+          for (;;) {
+            ping.send(1);
+            pong.recv();
+            ++exchanged;
+          }
+        } catch (const luminar::task_cancelled &) {
+          ++ended;
+          throw;
+        }
+      });
+      group.spawn([&] {
+        ++started;
+        try {
+          for (;;) pong.send(*ping.recv());
+        } catch (const luminar::task_cancelled &) {
+          ++ended;
+          throw;
+        }
+      });
+    }
+    while (exchanged.load() < 1 + round % 16) std::this_thread::yield();
+    group.cancel();
+    CHECK_NOTHROW(group.wait());
+  }
+  CHECK(started.load() > 0);
+  CHECK(ended.load() == started.load());
+}
+
 namespace {
 
 // Counts its live instances; `Size` pads it, so that a body can be made too big for a
