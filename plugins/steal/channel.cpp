@@ -88,7 +88,7 @@ void balance_locked(LuminarChannel *ch) {
 // waiter's seq_cst load of the ring's positions (invariant 2).
 void balance_if_announced(LuminarChannel *ch, WaitQueue &other_side) {
   if (other_side.announced.load() == 0) return;
-  std::lock_guard<SpinMutex> lock(ch->m);
+  std::lock_guard<YieldingLock> lock(ch->m);
   balance_locked(ch);
 }
 
@@ -164,7 +164,7 @@ void channel_release(LuminarChannel *ch) {
 int32_t channel_close(LuminarChannel *ch) {
   std::vector<Waiter *> woken;
   {
-    std::lock_guard<SpinMutex> lock(ch->m);
+    std::lock_guard<YieldingLock> lock(ch->m);
     if (ch->closed) return 0;
     ch->closed = true;
     if (ch->ring != nullptr) ch->ring->close();
@@ -184,7 +184,7 @@ std::size_t channel_capacity(LuminarChannel *ch) { return ch->capacity; }
 
 int32_t channel_closed(LuminarChannel *ch) {
   if (ch->ring != nullptr) return ch->ring->closed() ? 1 : 0;
-  std::lock_guard<SpinMutex> lock(ch->m);
+  std::lock_guard<YieldingLock> lock(ch->m);
   return ch->closed ? 1 : 0;
 }
 

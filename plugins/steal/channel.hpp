@@ -30,7 +30,7 @@
 
 #include "blocked_op.hpp"
 #include "mpmc_ring.hpp"
-#include "spin_mutex.hpp"
+#include "yielding_lock.hpp"
 
 #include <luminar/hooks.h>
 
@@ -83,7 +83,7 @@ struct LuminarChannel {
   void (*const elem_destroy)(void *);
   const std::unique_ptr<luminar_steal::MpmcRing> ring;  // buffered channels only
 
-  luminar_steal::SpinMutex m;
+  luminar_steal::YieldingLock m;
   luminar_steal::WaitQueue recvq, sendq;  // see WaitQueue for what m protects
   bool closed = false;                    // under m (buffered: also the ring's closed bit)
 };
