@@ -19,15 +19,18 @@
 
 namespace luminar_steal {
 
-// Set once, by enable_asymmetric_fences, before any thread can run either side.
-extern bool asymmetric_fences_enabled;
+// Set once, by enable_asymmetric_fences, before any thread can run either side (the hooks
+// are handed out after init). Acquire loads, release store: the threads that existed
+// before (the timer thread) see it through the same chain as the work they are given; on
+// x86 both are plain moves.
+extern std::atomic<bool> asymmetric_fences_enabled;
 
 // Once, before the workers start (Scheduler::start); a kernel or a seccomp policy that
 // refuses the registration leaves both fences full.
 void enable_asymmetric_fences();
 
 inline void light_fence() {
-  if (asymmetric_fences_enabled) {
+  if (asymmetric_fences_enabled.load(std::memory_order_acquire)) {  // acquire: see above
     std::atomic_signal_fence(std::memory_order_seq_cst);
   } else {
     handshake_fence();

@@ -139,7 +139,7 @@ void count_spawn(LuminarGroup *group) {
 
 // Non-zero once anything was cancelled in the process: until then cancel_reason_of reads
 // no reason at all, and afterwards it may walk up the tree. Seq_cst, incremented once a
-// cancellation has set its reasons (publish_reasons).
+// cancellation has set its reasons (cancel_subtree).
 alignas(64) std::atomic<std::uint64_t> cancel_epoch{0};  // its own cache line: read by every task
 // Cancellations that have begun and not finished their second pass (cancel_task): a
 // blocked operation withdrawn while none is may die at once. Its own cache line: read at
@@ -414,13 +414,6 @@ void mark_group(LuminarGroup *group, int32_t reason) {
   for (LuminarTask *task = group->registered; task != nullptr; task = task->group_next) mark_task(task, reason);
 }
 
-// Between the passes: readers of reasons may skip them no more (cancel_reason_of), and the
-// canceller's half of the first two pairs above.
-void publish_reasons() {
-  cancel_epoch.fetch_add(1);
-  heavy_fence();
-}
-
 void wake_blocked_in_group(LuminarGroup *group);
 
 // Second pass: the blocked operations of the same subtree.
@@ -436,24 +429,26 @@ void wake_blocked_in_group(LuminarGroup *group) {
   for (LuminarTask *task = group->registered; task != nullptr; task = task->group_next) wake_blocked(task);
 }
 
-}  // namespace
-
-void cancel_task(LuminarTask *task, int32_t reason) {
+// The whole cancellation of a subtree rooted at `root` (a task or a group).
+template <class Root>
+void cancel_subtree(Root *root, int32_t reason, void (*mark)(Root *, int32_t), void (*wake)(Root *)) {
   cancels_in_progress.fetch_add(1);
-  mark_task(task, reason);
-  publish_reasons();
-  wake_blocked(task);
+  mark(root, reason);
+  // Between the passes: readers of reasons may skip them no more (cancel_reason_of), and
+  // the canceller's half of the first two pairs above.
+  cancel_epoch.fetch_add(1);
+  heavy_fence();
+  wake(root);
   // Release: the uses of ops above happen before an owner's load that sees the decrement.
   cancels_in_progress.fetch_sub(1, std::memory_order_release);
 }
 
+}  // namespace
+
+void cancel_task(LuminarTask *task, int32_t reason) { cancel_subtree(task, reason, mark_task, wake_blocked); }
+
 void cancel_group(LuminarGroup *group, int32_t reason) {
-  cancels_in_progress.fetch_add(1);
-  mark_group(group, reason);
-  publish_reasons();
-  wake_blocked_in_group(group);
-  // Release: as in cancel_task.
-  cancels_in_progress.fetch_sub(1, std::memory_order_release);
+  cancel_subtree(group, reason, mark_group, wake_blocked_in_group);
 }
 
 int32_t cancel_reason_of(const LuminarTask *task) {
