@@ -8,8 +8,8 @@
 // of the process that is on a CPU and so orders any light side's store before its later
 // load as a fence would (a thread not on a CPU has passed a context switch, itself a
 // barrier), and the light fence is only a compiler barrier. Otherwise both are full fences.
-// Used by: the workers' sleep handshake (scheduler.cpp) and the registration of a blocked
-// operation against a canceller (tasks.cpp).
+// Used by: the workers' sleep handshake (scheduler.cpp), and the registration and
+// withdrawal of a blocked operation against a canceller (tasks.cpp, cancel_task).
 #ifndef LUMINAR_STEAL_ASYMMETRIC_FENCE_HPP
 #define LUMINAR_STEAL_ASYMMETRIC_FENCE_HPP
 

@@ -34,7 +34,6 @@
 #include <cstring>
 #include <memory>
 #include <new>
-#include <sched.h>
 
 namespace luminar_steal {
 
@@ -65,7 +64,7 @@ class MpmcRing {
     // Relaxed: a starting guess; the CAS below validates it (Vyukov, enqueue).
     std::uint64_t pos = tail_.load(std::memory_order_relaxed);
     Cell *c;
-    for (unsigned spins = 0;;) {
+    for (unsigned waits = 0;;) {
       if (pos & kClosed) return Result::closed;
       c = cell(pos % cells_);
       // Acquire: pairs with the release store of the pop that freed this cell, so our
@@ -84,7 +83,7 @@ class MpmcRing {
         // The cell holds the item of the lap before. Full, unless its pop has claimed it
         // (head_ past it) and is copying it out. Seq_cst: see above.
         if (head_.load() + cells_ <= pos) return Result::full;
-        wait_for_claimed(spins);
+        snooze(waits);  // a claimed position is published within a memcpy
         pos = tail_.load(std::memory_order_relaxed);  // relaxed: a new guess, validated as above
       } else {
         pos = tail_.load(std::memory_order_relaxed);  // relaxed: another producer moved on; retry
@@ -101,7 +100,7 @@ class MpmcRing {
     // Relaxed: a starting guess; the CAS below validates it (Vyukov, dequeue).
     std::uint64_t pos = head_.load(std::memory_order_relaxed);
     Cell *c;
-    for (unsigned spins = 0;;) {
+    for (unsigned waits = 0;;) {
       c = cell(pos % cells_);
       // Acquire: pairs with the release store in try_push, so the element is visible.
       const std::uint64_t seq = c->sequence.load(std::memory_order_acquire);
@@ -116,7 +115,7 @@ class MpmcRing {
         const std::uint64_t tail = tail_.load();
         if ((tail & ~kClosed) == pos) return (tail & kClosed) != 0 ? Result::closed : Result::empty;
         // A push has claimed pos (before any close) and is copying its item in.
-        wait_for_claimed(spins);
+        snooze(waits);  // a claimed position is published within a memcpy
         pos = head_.load(std::memory_order_relaxed);  // relaxed: a new guess, validated as above
       } else {
         pos = head_.load(std::memory_order_relaxed);  // relaxed: another consumer moved on; retry
@@ -144,15 +143,6 @@ class MpmcRing {
 
  private:
   static constexpr std::uint64_t kClosed = std::uint64_t{1} << 63;
-  // A claimed position is published within a memcpy, unless its thread lost its CPU: pause
-  // a few times, then give the CPU away.
-  static void wait_for_claimed(unsigned &spins) {
-    if (++spins < 64) {
-      cpu_relax();
-    } else {
-      sched_yield();
-    }
-  }
   struct Cell {
     std::atomic<std::uint64_t> sequence{0};
     unsigned char *data() { return reinterpret_cast<unsigned char *>(this) + sizeof(Cell); }

@@ -104,6 +104,7 @@ std::atomic<bool> arena_created{false};
 }  // namespace
 
 RecordArena::RecordArena(std::size_t record_size) : record_size_(record_size) {
+  if (record_size % 16 != 0 || record_size > kChunkBytes / 2) std::abort();  // a programming error: see the header
   // Relaxed: only tells a second arena from the first.
   if (arena_created.exchange(true, std::memory_order_relaxed)) std::abort();  // a programming error: see the header
 }

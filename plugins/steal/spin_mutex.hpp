@@ -13,6 +13,8 @@
 
 #include "futex.hpp"
 
+#include <sched.h>
+
 #include <atomic>
 #include <cstdint>
 
@@ -27,6 +29,18 @@ inline void cpu_relax() {
 #else
   asm volatile("" ::: "memory");
 #endif
+}
+
+// One step of a wait for another thread that holds something for a few instructions (a
+// lock, a ring position it is filling): a pause for the first 100 steps, then the CPU
+// given away, in case that thread has lost its own (crossbeam's Backoff::snooze).
+// `steps` starts at 0 and belongs to the waiting loop.
+inline void snooze(unsigned &steps) {
+  if (steps++ < 100) {
+    cpu_relax();
+  } else {
+    sched_yield();
+  }
 }
 
 class SpinMutex {

@@ -9,8 +9,6 @@
 
 #include "spin_mutex.hpp"
 
-#include <sched.h>
-
 #include <atomic>
 
 namespace luminar_steal {
@@ -20,21 +18,13 @@ class YieldingLock {
   // Acquire: the critical section sees what the previous holder wrote.
   bool try_lock() { return !locked_.exchange(true, std::memory_order_acquire); }
   void lock() {
-    for (unsigned spins = 0;; ++spins) {
-      // Relaxed: only a hint that the lock is free; the exchange in try_lock decides.
-      if (!locked_.load(std::memory_order_relaxed) && try_lock()) return;
-      if (spins < kSpins) {
-        cpu_relax();
-      } else {
-        sched_yield();
-      }
-    }
+    // Relaxed: only a hint that the lock is free; the exchange in try_lock decides.
+    for (unsigned steps = 0; locked_.load(std::memory_order_relaxed) || !try_lock();) snooze(steps);
   }
   // Release: publishes the critical section to the next holder.
   void unlock() { locked_.store(false, std::memory_order_release); }
 
  private:
-  static constexpr unsigned kSpins = 100;
   std::atomic<bool> locked_{false};
 };
 
